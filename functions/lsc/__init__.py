@@ -1,0 +1,3 @@
+"""lsc: collects IBM License Service usage and audit snapshots from many clusters."""
+
+SCHEMA_VERSION = 1

@@ -1,0 +1,180 @@
+"""The one list of datasets, their S3 keys and columns.
+
+The collector writes exactly these columns, the CDK stack turns them into Glue tables, the local
+engine into DuckDB views, and the README table is generated from them, so none can drift.
+Types are Athena (Hive DDL) types; `duckdb_type` maps them for the local engine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+QUANTITY = "decimal(18,6)"
+
+COMMON_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("schema_version", "int"),
+    ("cluster_id", "string"),
+    ("run_id", "string"),
+    ("scheduled_time", "string"),
+)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One S3 dataset = one Glue table: keys `<prefix>/<partition>=<value>/...`."""
+
+    table: str
+    prefix: str
+    partition: str  # "month" (YYYY-MM) or "dt" (YYYY-MM-DD)
+    columns: tuple[tuple[str, str], ...]
+    description: str
+
+    @property
+    def all_columns(self) -> tuple[tuple[str, str], ...]:
+        return COMMON_COLUMNS + self.columns
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.all_columns)
+
+    def partition_value(self, day: date) -> str:
+        return day.strftime("%Y-%m") if self.partition == "month" else day.isoformat()
+
+    def key(self, day: date, cluster_id: str, run_id: str | None = None) -> str:
+        """Deterministic object key: a retry of the same run overwrites instead of duplicating."""
+        base = f"{self.prefix}/{self.partition}={self.partition_value(day)}"
+        if self.table == "collection_status":
+            return f"{base}/{cluster_id}/{run_id}.json"
+        return f"{base}/{cluster_id}.json"
+
+
+PRODUCTS_DAILY = Dataset(
+    table="products_daily",
+    prefix="usage/products_daily",
+    partition="month",
+    columns=(
+        ("usage_date", "date"),
+        ("product_id", "string"),
+        ("product_name", "string"),
+        ("metric_name", "string"),
+        ("quantity", QUANTITY),
+        ("provisional", "boolean"),
+        ("source", "string"),
+    ),
+    description="daily peak per (usage day, product, metric) of one cluster; one object per cluster and month",
+)
+
+PRODUCTS = Dataset(
+    table="products",
+    prefix="usage/products",
+    partition="dt",
+    columns=(
+        ("window_start", "date"),
+        ("window_end", "date"),
+        ("product_id", "string"),
+        ("product_name", "string"),
+        ("metric_name", "string"),
+        ("peak_date", "date"),
+        ("quantity", QUANTITY),
+    ),
+    description="`/products` period peaks for the collection window",
+)
+
+BUNDLED_PRODUCTS = Dataset(
+    table="bundled_products",
+    prefix="usage/bundled_products",
+    partition="dt",
+    columns=(
+        ("window_start", "date"),
+        ("window_end", "date"),
+        ("product_id", "string"),
+        ("product_name", "string"),
+        ("cloudpak_id", "string"),
+        ("cloudpak_name", "string"),
+        ("metric_name", "string"),
+        ("peak_date", "date"),
+        ("measured_quantity", QUANTITY),
+        ("conversion", "string"),
+        ("converted_quantity", QUANTITY),
+    ),
+    description="`/bundled_products` period peaks (products inside Cloud Paks; never rollup rows)",
+)
+
+SERVICES = Dataset(
+    table="services",
+    prefix="usage/services",
+    partition="dt",
+    columns=(
+        ("window_start", "date"),
+        ("window_end", "date"),
+        ("cloudpak_id", "string"),
+        ("product_id", "string"),
+        ("product_name", "string"),
+        ("metric_name", "string"),
+        ("service_id", "string"),
+        ("service_name", "string"),
+        ("quantity", QUANTITY),
+        ("peak_date", "date"),
+        ("raw", "string"),
+    ),
+    description="`/services` rows (shape unverified: known fields mapped, the whole row kept in `raw`)",
+)
+
+CHARGEBACK_DAILY = Dataset(
+    table="chargeback_daily",
+    prefix="usage/chargeback_daily",
+    partition="month",
+    columns=(
+        ("usage_date", "date"),
+        ("group_name", "string"),
+        ("product_id", "string"),
+        ("product_name", "string"),
+        ("metric_name", "string"),
+        ("quantity", QUANTITY),
+        ("provisional", "boolean"),
+    ),
+    description="daily peak per chargeback group, from per-day `/products?groupName=` calls",
+)
+
+COLLECTION_STATUS = Dataset(
+    table="collection_status",
+    prefix="status",
+    partition="dt",
+    columns=(
+        ("execution_id", "string"),
+        ("outcome", "string"),
+        ("license_service_version", "string"),
+        ("health_summary", "string"),
+        ("window_start", "date"),
+        ("window_end", "date"),
+        ("started_at", "string"),
+        ("finished_at", "string"),
+        ("duration_ms", "bigint"),
+        ("snapshot_key", "string"),
+        ("snapshot_sha256", "string"),
+        ("daily_rows", "bigint"),
+        ("error_endpoint", "string"),
+        ("error_class", "string"),
+        ("http_status", "int"),
+        ("error_message", "string"),
+        ("hint", "string"),
+    ),
+    description="one record per cluster and run: outcome, version, health, window, times, error (redacted)",
+)
+
+DATASETS: tuple[Dataset, ...] = (
+    PRODUCTS_DAILY,
+    PRODUCTS,
+    BUNDLED_PRODUCTS,
+    SERVICES,
+    CHARGEBACK_DAILY,
+    COLLECTION_STATUS,
+)
+
+_DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN", "int": "INTEGER", "bigint": "BIGINT"}
+
+
+def duckdb_type(athena_type: str) -> str:
+    if athena_type.startswith("decimal"):
+        return athena_type.upper()
+    return _DUCKDB_TYPES[athena_type]

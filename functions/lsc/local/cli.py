@@ -1,0 +1,40 @@
+"""`lsc` command line. Each command lives in its own module exposing `register(subparsers)`.
+
+Exit codes: 0 ok, 1 findings (e.g. missing evidence), 2 usage or configuration errors.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMAND_MODULES = (
+    "lsc.local.demo",
+    "lsc.local.simulate_command",
+    "lsc.local.clusters_command",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lsc",
+        description="License Service Collector: IBM License Service usage across clusters.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
