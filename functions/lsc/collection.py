@@ -1,0 +1,267 @@
+"""Collects one cluster for one run: fetch everything first, then write, then record the outcome.
+
+Nothing is written until every call has succeeded, so a failure never leaves half a collection;
+keys are deterministic, so a retry of the same run overwrites instead of duplicating.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from lsc import SCHEMA_VERSION
+from lsc.api_models import BundledProductRow, PayloadError, ProductRow, ServiceRow, parse_object, parse_rows
+from lsc.collection_window import collection_window, months_between
+from lsc.data_bucket import DataBucket
+from lsc.datasets import BUNDLED_PRODUCTS, COLLECTION_STATUS, PRODUCTS, PRODUCTS_DAILY, SERVICES
+from lsc.events import CollectRequest
+from lsc.license_client import CallError, LicenseServiceClient, Window, make_tls_verify, redact
+from lsc.registry import Cluster
+from lsc.settings import Settings
+from lsc.snapshot_archive import archive_snapshot, default_file_name, snapshot_key
+from lsc.snapshot_parser import DailyUsage, SnapshotFormatError, daily_usage
+
+STATE_PREFIX = "state/clusters"
+
+
+class CollectionFailed(Exception):
+    """A cluster could not be collected; `status` is the record that was written."""
+
+    def __init__(self, status: dict[str, Any]) -> None:
+        super().__init__(f"cluster {status['cluster_id']}: {status['error_endpoint']}: "
+                         f"{status['error_class']}: {status['error_message']}")
+        self.status = status
+
+
+@dataclass
+class Collector:
+    """What collection needs from the outside world, injected so tests can swap any part."""
+
+    bucket: DataBucket
+    settings: Settings
+    read_secret: Callable[[str], str]
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+
+    def client_for(self, cluster: Cluster) -> LicenseServiceClient:
+        ca_pem = self.read_secret(cluster.tls.ca_bundle_secret) if cluster.tls.ca_bundle_secret else None
+        return LicenseServiceClient(
+            cluster.url, auth_type=cluster.auth.type, token=token_from_secret(self.read_secret(cluster.auth.secret)),
+            verify=make_tls_verify(ca_pem, cluster.tls.insecure_skip_verify),
+            connect_timeout=self.settings.connect_timeout, read_timeout=self.settings.read_timeout,
+            snapshot_read_timeout=self.settings.snapshot_read_timeout, date_params=cluster.date_params,
+            max_json_bytes=self.settings.max_json_bytes,
+        )
+
+
+def token_from_secret(secret: str) -> str:
+    """SecretString is the raw token; a JSON object with a `token` key is accepted too."""
+    text = secret.strip()
+    if text.startswith("{"):
+        try:
+            return str(json.loads(text)["token"])
+        except (ValueError, KeyError):
+            raise ValueError("the token secret is JSON without a 'token' key") from None
+    return text
+
+
+def state_key(cluster_id: str) -> str:
+    return f"{STATE_PREFIX}/{cluster_id}.json"
+
+
+def collection_day(request: CollectRequest, cluster: Cluster) -> date:
+    return request.scheduled_time.astimezone(ZoneInfo(cluster.timezone)).date()
+
+
+@dataclass
+class Fetched:
+    version: str
+    health_summary: str
+    products: list[ProductRow]
+    bundled: list[BundledProductRow]
+    services: list[ServiceRow]
+    snapshot_name: str
+    snapshot_sha256: str
+    snapshot_size: int
+    daily: list[DailyUsage]
+    daily_source: str
+
+
+def _health_summary(health: dict[str, Any]) -> str:
+    incomplete = health.get("incompleteAnnotations")
+    if isinstance(incomplete, dict) and "count" in incomplete:
+        return f"incompleteAnnotations={incomplete['count']}"
+    return json.dumps(health, sort_keys=True, separators=(",", ":"))[:500]
+
+
+def _payload(endpoint: str, parse: Callable[[], Any]) -> Any:
+    try:
+        return parse()
+    except PayloadError as exc:
+        raise CallError(endpoint, "InvalidPayload", str(exc),
+                        hint="unexpected response body: check the URL points at License Service") from None
+
+
+def _daily_from_products_api(client: LicenseServiceClient, window: Window) -> list[DailyUsage]:
+    """Fallback when the snapshot has no usable daily file: one /products call per day."""
+    rows = []
+    day = window.start
+    while day <= window.end:
+        body = client.get_json("/products", client.window_params(Window(day, day)))
+        for row in _payload("/products", lambda: parse_rows(body, ProductRow)):
+            rows.append(DailyUsage(day, row.product_id, row.product_name, row.metric_name, row.quantity))
+        day += timedelta(days=1)
+    return rows
+
+
+def fetch(client: LicenseServiceClient, window: Window, cluster_id: str, workdir: Path) -> Fetched:
+    version_doc = _payload("/version", lambda: parse_object(client.get_json("/version", auth=False)))
+    health = _payload("/health", lambda: parse_object(client.get_json("/health")))
+    params = client.window_params(window)
+    products = _payload("/products", lambda: parse_rows(client.get_json("/products", params), ProductRow))
+    bundled = _payload("/bundled_products",
+                       lambda: parse_rows(client.get_json("/bundled_products", params), BundledProductRow))
+    try:
+        services = _payload("/services", lambda: parse_rows(client.get_json("/services", params), ServiceRow))
+    except CallError as exc:
+        if exc.http_status != 404:  # /services exists from License Service 1.16 on
+            raise
+        services = []
+    zip_path = workdir / "snapshot.zip"
+    with zip_path.open("w+b") as sink:
+        served, sha256, size = client.download_snapshot(window, sink)
+        sink.seek(0)
+        try:
+            daily = daily_usage(sink, {row.product_name: row.product_id for row in products})
+            source = "snapshot"
+        except SnapshotFormatError:
+            daily, source = _daily_from_products_api(client, window), "products_api"
+    return Fetched(
+        version=str(version_doc.get("version", "")), health_summary=_health_summary(health),
+        products=products, bundled=bundled, services=services,
+        snapshot_name=served or default_file_name(cluster_id, window.start, window.end),
+        snapshot_sha256=sha256, snapshot_size=size, daily=daily, daily_source=source,
+    )
+
+
+def _dedupe(daily: list[DailyUsage]) -> list[DailyUsage]:
+    """One row per (day, id, metric): a duplicate is the same daily peak reported twice, not more usage."""
+    best: dict[tuple[date, str, str], DailyUsage] = {}
+    for row in sorted(daily, key=lambda r: (r.usage_date, r.product_id, r.metric_name, r.product_name)):
+        key = (row.usage_date, row.product_id, row.metric_name)
+        if key not in best or row.quantity > best[key].quantity:
+            best[key] = row
+    return list(best.values())
+
+
+def _daily_records(request: CollectRequest, rows: list[DailyUsage], day: date, source: str) -> list[dict[str, Any]]:
+    return [
+        {**common_fields(request), "usage_date": r.usage_date, "product_id": r.product_id,
+         "product_name": r.product_name, "metric_name": r.metric_name, "quantity": r.quantity,
+         "provisional": r.usage_date >= day, "source": source}
+        for r in rows
+    ]
+
+
+def common_fields(request: CollectRequest) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "cluster_id": request.cluster_id, "run_id": request.run_id,
+            "scheduled_time": request.scheduled_time_text}
+
+
+def write_daily(bucket: DataBucket, request: CollectRequest, window: Window, fetched: Fetched,
+                day: date, first: bool) -> int:
+    """One object per month, rewritten whole; a month the window only partly covers keeps older days."""
+    rows = [r for r in _dedupe(fetched.daily) if window.start <= r.usage_date <= window.end]
+    if first:
+        start = min((r.usage_date for r in rows), default=window.end)
+    else:
+        start = window.start
+    for month_start in months_between(start, window.end):
+        key = PRODUCTS_DAILY.key(month_start, request.cluster_id)
+        records = _daily_records(request, [r for r in rows if r.usage_date.replace(day=1) == month_start],
+                                 day, fetched.daily_source)
+        if window.start > month_start:
+            kept = bucket.get_json_lines(key) or []
+            records += [r for r in kept if r["usage_date"] < window.start.isoformat()]
+        bucket.put_json_lines(key, records)
+    return len(rows)
+
+
+def write_period_datasets(bucket: DataBucket, request: CollectRequest, window: Window, fetched: Fetched,
+                          day: date) -> None:
+    period = {**common_fields(request), "window_start": window.start, "window_end": window.end}
+    bucket.put_json_lines(PRODUCTS.key(day, request.cluster_id), [
+        {**period, **row.model_dump()} for row in fetched.products])
+    bucket.put_json_lines(BUNDLED_PRODUCTS.key(day, request.cluster_id), [
+        {**period, **row.model_dump()} for row in fetched.bundled])
+    bucket.put_json_lines(SERVICES.key(day, request.cluster_id), [
+        {**period, **row.model_dump()} for row in fetched.services])
+
+
+def _status(request: CollectRequest, started: datetime, finished: datetime, **fields: Any) -> dict[str, Any]:
+    record = {name: None for name in COLLECTION_STATUS.column_names}
+    record.update(common_fields(request))
+    record.update(execution_id=request.execution_id, started_at=_iso(started), finished_at=_iso(finished),
+                  duration_ms=int((finished - started).total_seconds() * 1000), **fields)
+    return record
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _update_state(bucket: DataBucket, request: CollectRequest, first: bool) -> None:
+    key = state_key(request.cluster_id)
+    state = bucket.get_json(key) or {}
+    if first or "first_scheduled_time" not in state:
+        state.update(first_run_id=request.run_id, first_scheduled_time=request.scheduled_time_text)
+    if state.get("last_success_scheduled_time", "") <= request.scheduled_time_text:
+        state.update(last_success_run_id=request.run_id, last_success_scheduled_time=request.scheduled_time_text)
+    state["cluster_id"] = request.cluster_id
+    bucket.put_json(key, state)
+
+
+def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequest) -> dict[str, Any]:
+    """Returns the status record written; raises CollectionFailed after writing a failed one."""
+    started = collector.now()
+    day = collection_day(request, cluster)
+    state = collector.bucket.get_json(state_key(cluster.id)) or {}
+    first = state.get("first_scheduled_time", "9999") >= request.scheduled_time_text
+    last_success = state.get("last_success_scheduled_time")
+    window = collection_window(day, date.fromisoformat(last_success[:10]) if last_success else None, first=first)
+    status_key = COLLECTION_STATUS.key(day, cluster.id, request.run_id)
+    window_fields = {"window_start": window.start, "window_end": window.end}
+    try:
+        with tempfile.TemporaryDirectory(prefix="lsc-") as workdir, collector.client_for(cluster) as client:
+            fetched = fetch(client, window, cluster.id, Path(workdir))
+            archived = archive_snapshot(
+                collector.bucket.s3, collector.bucket.bucket, Path(workdir) / "snapshot.zip",
+                snapshot_key(cluster.id, day, fetched.snapshot_sha256, fetched.snapshot_name),
+                fetched.snapshot_sha256, fetched.snapshot_size,
+                {"cluster-id": cluster.id, "window-start": window.start.isoformat(),
+                 "window-end": window.end.isoformat(), "collected-at": _iso(started), "run-id": request.run_id},
+            )
+        daily_rows = write_daily(collector.bucket, request, window, fetched, day, first)
+        write_period_datasets(collector.bucket, request, window, fetched, day)
+        _update_state(collector.bucket, request, first)
+    except CallError as exc:
+        status = _status(request, started, collector.now(), outcome="failed", **window_fields,
+                         error_endpoint=exc.endpoint, error_class=exc.error_class, http_status=exc.http_status,
+                         error_message=exc.message, hint=exc.hint)
+        collector.bucket.put_json(status_key, status)
+        raise CollectionFailed(status) from None
+    except Exception as exc:  # S3 and secret failures: still one cluster's failure, recorded as such
+        status = _status(request, started, collector.now(), outcome="failed", **window_fields,
+                         error_endpoint="(collector)", error_class=type(exc).__name__,
+                         error_message=redact(str(exc))[:500], hint="see the collector's log for this run")
+        collector.bucket.put_json(status_key, status)
+        raise CollectionFailed(status) from None
+    status = _status(request, started, collector.now(), outcome="success", **window_fields,
+                     license_service_version=fetched.version, health_summary=fetched.health_summary,
+                     snapshot_key=archived.key, snapshot_sha256=archived.sha256, daily_rows=daily_rows)
+    collector.bucket.put_json(status_key, status)
+    return status

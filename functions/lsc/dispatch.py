@@ -1,0 +1,34 @@
+"""Fan-out: one queue message per enabled cluster of the registry."""
+from __future__ import annotations
+
+from typing import Any
+
+from lsc.events import CollectRequest, Run
+from lsc.registry import Registry
+
+SQS_BATCH = 10  # SendMessageBatch limit
+
+
+def collect_requests(run: Run, registry: Registry) -> list[CollectRequest]:
+    return [
+        CollectRequest(cluster_id=c.id, run_id=run.run_id, scheduled_time=run.scheduled_time,
+                       execution_id=run.execution_id)
+        for c in registry.enabled()
+    ]
+
+
+def enqueue(sqs: Any, queue_url: str, requests: list[CollectRequest]) -> list[str]:
+    """Sends in batches of ten; returns the cluster ids SQS refused (after one retry of each)."""
+    refused: list[str] = []
+    for offset in range(0, len(requests), SQS_BATCH):
+        batch = {str(i): r for i, r in enumerate(requests[offset:offset + SQS_BATCH])}
+        for _ in range(2):
+            response = sqs.send_message_batch(
+                QueueUrl=queue_url,
+                Entries=[{"Id": entry_id, "MessageBody": r.body()} for entry_id, r in batch.items()],
+            )
+            batch = {f["Id"]: batch[f["Id"]] for f in response.get("Failed", [])}
+            if not batch:
+                break
+        refused += [r.cluster_id for r in batch.values()]
+    return refused

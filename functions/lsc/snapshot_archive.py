@@ -1,0 +1,48 @@
+"""Audit snapshots archived byte-for-byte under a content-addressed key.
+
+`snapshots/cluster_id=<id>/dt=<day>/<sha256[:16]>/<served name>`: an identical zip maps to the same
+key (upload skipped), a different one to a new key; nothing is overwritten.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+PREFIX = "snapshots"
+
+
+@dataclass(frozen=True)
+class ArchivedSnapshot:
+    key: str
+    sha256: str
+    size: int
+    uploaded: bool
+
+
+def snapshot_key(cluster_id: str, day: date, sha256: str, file_name: str) -> str:
+    return f"{PREFIX}/cluster_id={cluster_id}/dt={day.isoformat()}/{sha256[:16]}/{file_name}"
+
+
+def default_file_name(cluster_id: str, start: date, end: date) -> str:
+    return f"audit_snapshot_{start.isoformat()}_{end.isoformat()}_{cluster_id}.zip"
+
+
+def archive_snapshot(s3: Any, bucket: str, path: Path, key: str, sha256: str, size: int,
+                     metadata: dict[str, str]) -> ArchivedSnapshot:
+    """Uploads (multipart for large files, streamed from disk) unless the same bytes are there."""
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key)
+        if head.get("Metadata", {}).get("sha256") == sha256:
+            return ArchivedSnapshot(key, sha256, size, uploaded=False)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+            raise
+    s3.upload_file(str(path), bucket, key, ExtraArgs={
+        "ContentType": "application/zip",
+        "Metadata": {**metadata, "sha256": sha256},
+    })
+    return ArchivedSnapshot(key, sha256, size, uploaded=True)

@@ -1,0 +1,123 @@
+"""Daily usage from an audit snapshot zip, by column *name* (the real CSV layout is unverified).
+
+Tolerated: reordered columns, case/space/`_`/`-` variants and aliases, ISO or M/D/YYYY dates, a
+daily file without an id column (joined to the period file by product name).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+
+class SnapshotFormatError(ValueError):
+    """No usable daily products file in the snapshot; the message says why."""
+
+
+@dataclass(frozen=True)
+class DailyUsage:
+    usage_date: date
+    product_id: str
+    product_name: str
+    metric_name: str
+    quantity: Decimal
+
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "date": ("date", "day", "metricdate", "usagedate", "reportdate"),
+    "id": ("id", "productid"),
+    "name": ("name", "productname"),
+    "metric": ("metricname", "metric"),
+    "quantity": ("metricquantity", "quantity", "value", "metricvalue"),
+}
+
+
+def normalize(header: str) -> str:
+    return "".join(ch for ch in header.strip().lower() if ch not in " _-\ufeff")
+
+
+def column_map(headers: Iterable[str]) -> dict[str, int]:
+    """Role → column index for the roles found in the header."""
+    positions = {normalize(h): i for i, h in enumerate(headers)}
+    found = {}
+    for role, names in ALIASES.items():
+        for name in names:
+            if name in positions:
+                found[role] = positions[name]
+                break
+    return found
+
+
+def parse_day(text: str) -> date:
+    text = text.strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return datetime.strptime(text, "%m/%d/%Y").date()
+
+
+def _rows(member: IO[bytes]) -> tuple[list[str], list[list[str]]]:
+    reader = csv.reader(io.TextIOWrapper(member, encoding="utf-8-sig", newline=""))
+    header = next(reader, [])
+    return header, [row for row in reader if any(cell.strip() for cell in row)]
+
+
+def _period_file_ids(archive: zipfile.ZipFile) -> dict[str, str]:
+    for info in archive.infolist():
+        base = info.filename.rsplit("/", 1)[-1]
+        if base.startswith("products_") and not base.startswith("products_daily_") and base.endswith(".csv"):
+            with archive.open(info) as member:
+                header, rows = _rows(member)
+            cols = column_map(header)
+            if "id" in cols and "name" in cols:
+                return {row[cols["name"]]: row[cols["id"]] for row in rows if len(row) > max(cols.values())}
+    return {}
+
+
+def daily_usage(zip_file: IO[bytes], name_to_id: Mapping[str, str] | None = None) -> list[DailyUsage]:
+    """Parses the `products_daily_*` entry; `name_to_id` (from /products) helps when ids are missing."""
+    try:
+        archive = zipfile.ZipFile(zip_file)
+    except zipfile.BadZipFile as exc:
+        raise SnapshotFormatError(f"not a readable zip ({exc})") from None
+    with archive:
+        members = [i for i in archive.infolist() if i.filename.rsplit("/", 1)[-1].startswith("products_daily_")]
+        if not members:
+            raise SnapshotFormatError("no products_daily_* file in the snapshot")
+        try:
+            with archive.open(members[0]) as member:
+                header, rows = _rows(member)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise SnapshotFormatError(f"{members[0].filename} cannot be read ({exc})") from None
+        cols = column_map(header)
+        missing = [role for role in ("date", "metric", "quantity") if role not in cols]
+        if "id" not in cols and "name" not in cols:
+            missing.append("id or name")
+        if missing:
+            raise SnapshotFormatError(f"{members[0].filename}: no column for {', '.join(missing)} (header: {header})")
+        ids = {**(name_to_id or {}), **_period_file_ids(archive)} if "id" not in cols else {}
+        return [_usage(members[0].filename, n, row, cols, ids) for n, row in enumerate(rows, start=2)]
+
+
+def _usage(file_name: str, line: int, row: list[str], cols: dict[str, int], ids: Mapping[str, str]) -> DailyUsage:
+    try:
+        name = row[cols["name"]].strip() if "name" in cols else ""
+        product_id = row[cols["id"]].strip() if "id" in cols else ids.get(name, "")
+        if not product_id:
+            raise SnapshotFormatError(f"{file_name} line {line}: product {name!r} has no id in the period data")
+        return DailyUsage(
+            usage_date=parse_day(row[cols["date"]]),
+            product_id=product_id,
+            product_name=name or product_id,
+            metric_name=row[cols["metric"]].strip(),
+            quantity=Decimal(row[cols["quantity"]].strip()),
+        )
+    except (IndexError, ValueError, InvalidOperation) as exc:
+        if isinstance(exc, SnapshotFormatError):
+            raise
+        raise SnapshotFormatError(f"{file_name} line {line}: unreadable row ({exc.__class__.__name__})") from None
