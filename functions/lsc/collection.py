@@ -9,17 +9,19 @@ import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from lsc import SCHEMA_VERSION
 from lsc.api_models import BundledProductRow, PayloadError, ProductRow, ServiceRow, parse_object, parse_rows
-from lsc.collection_window import collection_window, months_between
+from lsc.chargeback import chargeback_window, fetch_group_days
+from lsc.collection_window import collection_window, days
 from lsc.data_bucket import DataBucket
-from lsc.datasets import BUNDLED_PRODUCTS, COLLECTION_STATUS, PRODUCTS, PRODUCTS_DAILY, SERVICES
+from lsc.datasets import BUNDLED_PRODUCTS, CHARGEBACK_DAILY, COLLECTION_STATUS, PRODUCTS, PRODUCTS_DAILY, SERVICES
 from lsc.events import CollectRequest
+from lsc.monthly_objects import is_provisional, keep_highest, write_monthly
 from lsc.license_client import CallError, LicenseServiceClient, Window, make_tls_verify, redact
 from lsc.registry import Cluster
 from lsc.settings import Settings
@@ -89,6 +91,9 @@ class Fetched:
     snapshot_size: int
     daily: list[DailyUsage]
     daily_source: str
+    chargeback_window: Window | None = None
+    chargeback: list[dict[str, Any]] = field(default_factory=list)
+    silent_groups: list[str] = field(default_factory=list)
 
 
 def _health_summary(health: dict[str, Any]) -> str:
@@ -109,16 +114,14 @@ def _payload(endpoint: str, parse: Callable[[], Any]) -> Any:
 def _daily_from_products_api(client: LicenseServiceClient, window: Window) -> list[DailyUsage]:
     """Fallback when the snapshot has no usable daily file: one /products call per day."""
     rows = []
-    day = window.start
-    while day <= window.end:
+    for day in days(window):
         body = client.get_json("/products", client.window_params(Window(day, day)))
-        for row in _payload("/products", lambda: parse_rows(body, ProductRow)):
-            rows.append(DailyUsage(day, row.product_id, row.product_name, row.metric_name, row.quantity))
-        day += timedelta(days=1)
+        rows += [DailyUsage(day, row.product_id, row.product_name, row.metric_name, row.quantity)
+                 for row in _payload("/products", lambda: parse_rows(body, ProductRow))]
     return rows
 
 
-def fetch(client: LicenseServiceClient, window: Window, cluster_id: str, workdir: Path) -> Fetched:
+def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdir: Path) -> Fetched:
     version_doc = _payload("/version", lambda: parse_object(client.get_json("/version", auth=False)))
     health = _payload("/health", lambda: parse_object(client.get_json("/health")))
     params = client.window_params(window)
@@ -140,31 +143,17 @@ def fetch(client: LicenseServiceClient, window: Window, cluster_id: str, workdir
             source = "snapshot"
         except SnapshotFormatError:
             daily, source = _daily_from_products_api(client, window), "products_api"
-    return Fetched(
+    fetched = Fetched(
         version=str(version_doc.get("version", "")), health_summary=_health_summary(health),
         products=products, bundled=bundled, services=services,
-        snapshot_name=served or default_file_name(cluster_id, window.start, window.end),
+        snapshot_name=served or default_file_name(cluster.id, window.start, window.end),
         snapshot_sha256=sha256, snapshot_size=size, daily=daily, daily_source=source,
     )
-
-
-def _dedupe(daily: list[DailyUsage]) -> list[DailyUsage]:
-    """One row per (day, id, metric): a duplicate is the same daily peak reported twice, not more usage."""
-    best: dict[tuple[date, str, str], DailyUsage] = {}
-    for row in sorted(daily, key=lambda r: (r.usage_date, r.product_id, r.metric_name, r.product_name)):
-        key = (row.usage_date, row.product_id, row.metric_name)
-        if key not in best or row.quantity > best[key].quantity:
-            best[key] = row
-    return list(best.values())
-
-
-def _daily_records(request: CollectRequest, rows: list[DailyUsage], day: date, source: str) -> list[dict[str, Any]]:
-    return [
-        {**common_fields(request), "usage_date": r.usage_date, "product_id": r.product_id,
-         "product_name": r.product_name, "metric_name": r.metric_name, "quantity": r.quantity,
-         "provisional": r.usage_date >= day, "source": source}
-        for r in rows
-    ]
+    if cluster.groups:
+        fetched.chargeback_window = chargeback_window(window)
+        fetched.chargeback, fetched.silent_groups = fetch_group_days(
+            client, cluster.groups, fetched.chargeback_window, _payload)
+    return fetched
 
 
 def common_fields(request: CollectRequest) -> dict[str, Any]:
@@ -172,23 +161,20 @@ def common_fields(request: CollectRequest) -> dict[str, Any]:
             "scheduled_time": request.scheduled_time_text}
 
 
-def write_daily(bucket: DataBucket, request: CollectRequest, window: Window, fetched: Fetched,
+def write_usage(bucket: DataBucket, request: CollectRequest, window: Window, fetched: Fetched,
                 day: date, first: bool) -> int:
-    """One object per month, rewritten whole; a month the window only partly covers keeps older days."""
-    rows = [r for r in _dedupe(fetched.daily) if window.start <= r.usage_date <= window.end]
-    if first:
-        start = min((r.usage_date for r in rows), default=window.end)
-    else:
-        start = window.start
-    for month_start in months_between(start, window.end):
-        key = PRODUCTS_DAILY.key(month_start, request.cluster_id)
-        records = _daily_records(request, [r for r in rows if r.usage_date.replace(day=1) == month_start],
-                                 day, fetched.daily_source)
-        if window.start > month_start:
-            kept = bucket.get_json_lines(key) or []
-            records += [r for r in kept if r["usage_date"] < window.start.isoformat()]
-        bucket.put_json_lines(key, records)
-    return len(rows)
+    """Daily products (and chargeback) as month objects; returns the daily product rows written."""
+    common = common_fields(request)
+    daily = [{**common, "usage_date": r.usage_date, "product_id": r.product_id, "product_name": r.product_name,
+              "metric_name": r.metric_name, "quantity": r.quantity, "source": fetched.daily_source,
+              "provisional": is_provisional(r.usage_date, day)} for r in fetched.daily]
+    daily = keep_highest(daily, lambda r: (r["usage_date"], r["product_id"], r["metric_name"]))
+    written = write_monthly(bucket, PRODUCTS_DAILY, request.cluster_id, window, daily, first=first)
+    if fetched.chargeback_window is not None:
+        groups = [{**common, **r, "provisional": is_provisional(r["usage_date"], day)} for r in fetched.chargeback]
+        groups = keep_highest(groups, lambda r: (r["usage_date"], r["group_name"], r["product_id"], r["metric_name"]))
+        write_monthly(bucket, CHARGEBACK_DAILY, request.cluster_id, fetched.chargeback_window, groups, first=first)
+    return written
 
 
 def write_period_datasets(bucket: DataBucket, request: CollectRequest, window: Window, fetched: Fetched,
@@ -208,6 +194,12 @@ def _status(request: CollectRequest, started: datetime, finished: datetime, **fi
     record.update(execution_id=request.execution_id, started_at=_iso(started), finished_at=_iso(finished),
                   duration_ms=int((finished - started).total_seconds() * 1000), **fields)
     return record
+
+
+def _warnings(fetched: Fetched) -> str | None:
+    notes = [f"chargeback group {g!r} returned no usage (unknown group, or no labelled namespace)"
+             for g in fetched.silent_groups]
+    return "; ".join(notes) or None
 
 
 def _iso(moment: datetime) -> str:
@@ -237,7 +229,7 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     window_fields = {"window_start": window.start, "window_end": window.end}
     try:
         with tempfile.TemporaryDirectory(prefix="lsc-") as workdir, collector.client_for(cluster) as client:
-            fetched = fetch(client, window, cluster.id, Path(workdir))
+            fetched = fetch(client, window, cluster, Path(workdir))
             archived = archive_snapshot(
                 collector.bucket.s3, collector.bucket.bucket, Path(workdir) / "snapshot.zip",
                 snapshot_key(cluster.id, day, fetched.snapshot_sha256, fetched.snapshot_name),
@@ -245,7 +237,7 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
                 {"cluster-id": cluster.id, "window-start": window.start.isoformat(),
                  "window-end": window.end.isoformat(), "collected-at": _iso(started), "run-id": request.run_id},
             )
-        daily_rows = write_daily(collector.bucket, request, window, fetched, day, first)
+        daily_rows = write_usage(collector.bucket, request, window, fetched, day, first)
         write_period_datasets(collector.bucket, request, window, fetched, day)
         _update_state(collector.bucket, request, first)
     except CallError as exc:
@@ -262,6 +254,7 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
         raise CollectionFailed(status) from None
     status = _status(request, started, collector.now(), outcome="success", **window_fields,
                      license_service_version=fetched.version, health_summary=fetched.health_summary,
-                     snapshot_key=archived.key, snapshot_sha256=archived.sha256, daily_rows=daily_rows)
+                     snapshot_key=archived.key, snapshot_sha256=archived.sha256, daily_rows=daily_rows,
+                     warnings=_warnings(fetched))
     collector.bucket.put_json(status_key, status)
     return status

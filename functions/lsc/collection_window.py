@@ -44,3 +44,7 @@ def months_between(start: date, end: date) -> list[date]:
         months.append(current)
         current = add_months(current, 1)
     return months
+
+
+def days(window: Window) -> list[date]:
+    return [window.start + timedelta(days=n) for n in range((window.end - window.start).days + 1)]

@@ -158,6 +158,7 @@ COLLECTION_STATUS = Dataset(
         ("http_status", "int"),
         ("error_message", "string"),
         ("hint", "string"),
+        ("warnings", "string"),
     ),
     description="one record per cluster and run: outcome, version, health, window, times, error (redacted)",
 )

@@ -75,6 +75,7 @@ def cluster_entry(fixture: Fixture, url: str) -> dict[str, Any]:
         "auth": {"type": "bearer" if bearer else "token", "secret": f"{SECRET_PREFIX}{fixture.cluster_id}/token"},
         "tls": {"ca_bundle_secret": CA_SECRET} if url.startswith("https") else {},
         "tags": {"source": "simulator"},
+        "groups": sorted(fixture.chargeback),
     }
 
 
