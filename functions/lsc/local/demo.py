@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 def _wait_for_interrupt(endpoint: str, bucket: str, servers: list) -> None:  # type: ignore[type-arg]
     say("\nKept running (Ctrl-C to stop):")
     for server in servers:
-        say(f"  simulator {server.fixture.cluster_id}: {server.url}")
+        say(f"  simulator {server.cluster_id}: {server.url}")
     say(f"  S3 endpoint {endpoint}, bucket {bucket}. Point other commands at it with:\n"
         f"    export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
         f"AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true\n"

@@ -1,0 +1,54 @@
+"""A collected estate: simulators over HTTPS, moto server, the real handlers."""
+from __future__ import annotations
+
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import boto3
+import pytest
+
+from lsc.local.aws_env import local_aws
+from lsc.local.fixture import Fixture, load_estate
+from lsc.local.local_estate import LocalDeployment, cluster_entry, provision, run_collection, seed, start_simulators
+from lsc.local.simulator_server import SimulatorServer
+from lsc.local.tls import LocalCA
+
+
+@dataclass
+class Estate:
+    fixtures: list[Fixture]
+    servers: list[SimulatorServer]
+    deployment: LocalDeployment
+    scheduled_time: str
+
+    def collect(self, scheduled_time: str | None = None):
+        with local_aws(self.deployment.endpoint_url, self.deployment.handler_env()):
+            return run_collection(self.deployment, scheduled_time or self.scheduled_time, schedule="lsc-test")
+
+    def objects(self, prefix: str = "") -> dict[str, bytes]:
+        with local_aws(self.deployment.endpoint_url):
+            s3 = boto3.client("s3")
+            keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(
+                Bucket=self.deployment.bucket, Prefix=prefix) for o in page.get("Contents", [])]
+            return {k: s3.get_object(Bucket=self.deployment.bucket, Key=k)["Body"].read() for k in keys}
+
+    def metadata(self, key: str) -> dict[str, str]:
+        with local_aws(self.deployment.endpoint_url):
+            return boto3.client("s3").head_object(Bucket=self.deployment.bucket, Key=key)["Metadata"]
+
+
+@pytest.fixture
+def make_estate(moto_endpoint, demo_estate_dir):
+    """Builds an estate from fixtures (default: the demo estate) in a fresh bucket; stops it after."""
+    with ExitStack() as stack:
+        def build(fixtures: list[Fixture] | None = None) -> Estate:
+            fixtures = fixtures or load_estate(demo_estate_dir)
+            ca = LocalCA()
+            servers = start_simulators(stack, fixtures, ca)
+            with local_aws(moto_endpoint):
+                deployment = provision(moto_endpoint, f"lsc-test-{uuid.uuid4().hex[:12]}")
+                seed(deployment, [(f, cluster_entry(f, s.url)) for f, s in zip(fixtures, servers)], ca.ca_pem)
+            return Estate(fixtures, servers, deployment, f"{max(f.today for f in fixtures)}T00:00:00Z")
+
+        yield build
