@@ -7,6 +7,7 @@ Lambda's event source mapping does.
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,11 +68,12 @@ def drain_queue(sqs: Any, queue_url: str, handler: Handler, *, batch_size: int =
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     result = DrainResult()
     while True:
-        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=batch_size, WaitTimeSeconds=1,
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=batch_size, WaitTimeSeconds=0,
                                        AttributeNames=["All"]).get("Messages", [])
         if not messages and not _in_flight(sqs, queue_url):
             return result
         if not messages:
+            time.sleep(0.2)  # failed messages are invisible until their visibility timeout ends
             continue
         response = handler(sqs_event(messages, queue_arn), LambdaContext("lsc-collector"))
         failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
