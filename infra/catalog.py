@@ -1,6 +1,8 @@
 """View SQL files: one per view, run unchanged by Athena and by the local DuckDB engine.
 
-Views are listed in creation order (later views may select from earlier ones).
+Views are listed in creation order (later views may select from earlier ones and from the tables
+named in `lsc.datasets`). Views whose name starts with `usage_` or `cluster_daily` are building
+blocks shared by the rollup views; the others are meant for users.
 """
 from __future__ import annotations
 
@@ -10,9 +12,16 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 # name -> what one row is; the README's view table is generated from this.
 VIEWS: dict[str, str] = {
+    "cluster_daily_usage": "usage source, chargeback group, cluster, usage day, product, metric: the cluster's daily peak (duplicates collapsed) and the day's total across clusters",
+    "usage_daily_totals": "usage source, chargeback group, usage day, product, metric: total across clusters",
     "multicluster_daily": "usage day, product, metric: total across clusters",
+    "chargeback_multicluster_daily": "usage day, chargeback group, product, metric: total across clusters",
+    "usage_calendar_periods": "calendar period (month and quarter), cluster, usage day, product, metric, per usage source and group",
+    "usage_period_peaks": "calendar period, usage source, chargeback group, product, metric: highest daily sum",
     "multicluster_peak_monthly": "month, product, metric: highest daily sum",
     "multicluster_peak_quarterly": "quarter, product, metric: highest daily sum",
+    "chargeback_peak_monthly": "month, chargeback group, product, metric: highest daily sum",
+    "cluster_latest": "cluster: latest collection, outcome, License Service version, health, days since last success",
 }
 
 # Any-period peak: a plain SELECT with two `?` placeholders (start date, end date).

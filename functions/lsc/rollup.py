@@ -1,0 +1,159 @@
+"""The multicluster rollup document (`lsc demo --json`, `lsc rollup --json`), its text table and
+the notion of two rollups being equal (`fixtures/FORMAT.md`).
+
+Only glue: the figures come from the view SQL, run by whatever implements `RollupSource` (the local
+DuckDB engine, or Athena).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+ROW_KEYS: tuple[str, ...] = (
+    "product_id", "product_name", "metric_name", "period_start", "period_end",
+    "peak_quantity", "peak_date", "clusters_reporting", "sum_of_cluster_peaks",
+)
+PERIOD_LISTS: tuple[str, ...] = ("window", "monthly")
+NUMERIC_KEYS: tuple[str, ...] = ("peak_quantity", "sum_of_cluster_peaks", "clusters_reporting")
+ROW_IDENTITY: tuple[str, ...] = ("period_start", "period_end", "product_id", "metric_name")
+TOLERANCE = 1e-9
+
+Row = Mapping[str, Any]
+
+
+class RollupSource(Protocol):
+    """What the rollup needs from an SQL engine holding the catalog views.
+
+    Rows carry Python values: dates as `date` (or ISO text), quantities as `Decimal` or numbers.
+    """
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+    def view(self, name: str) -> list[dict[str, Any]]: ...
+
+    def peak_for_period(self, start: date, end: date) -> list[dict[str, Any]]: ...
+
+
+def usage_window(source: RollupSource) -> tuple[date, date] | None:
+    """Earliest and latest usage day collected across all clusters; None before any collection."""
+    bounds = source.query("SELECT min(usage_date) AS first_day, max(usage_date) AS last_day FROM multicluster_daily")[0]
+    if bounds["first_day"] is None:
+        return None
+    return _as_date(bounds["first_day"]), _as_date(bounds["last_day"])
+
+
+def rollup_document(source: RollupSource) -> dict[str, list[dict[str, Any]]]:
+    """`window`: one period over every collected day; `monthly`: one period per calendar month."""
+    window = usage_window(source)
+    window_rows = source.peak_for_period(*window) if window else []
+    return {
+        "window": _document_rows(window_rows),
+        "monthly": _document_rows(source.view("multicluster_peak_monthly")),
+    }
+
+
+def _document_rows(rows: Iterable[Row]) -> list[dict[str, Any]]:
+    converted = [{key: _json_value(row[key]) for key in ROW_KEYS} for row in rows]
+    return sorted(converted, key=lambda row: tuple(row[key] for key in ROW_IDENTITY))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _as_date(value: date | str) -> date:
+    # Athena returns dates as text, DuckDB as `date`.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def render_text(document: Mapping[str, Sequence[Row]]) -> str:
+    """The rollup document as aligned tables, the whole window first, then each month."""
+    sections = [
+        f"{title} {start} .. {end}\n{_table(rows)}"
+        for title, name in (("window", "window"), ("month", "monthly"))
+        for (start, end), rows in _rows_by_period(document.get(name, ())).items()
+    ]
+    return "\n\n".join(sections) if sections else "no usage collected yet"
+
+
+def _rows_by_period(rows: Iterable[Row]) -> dict[tuple[str, str], list[Row]]:
+    periods: dict[tuple[str, str], list[Row]] = {}
+    for row in sorted(rows, key=lambda row: (str(row["period_start"]), str(row["period_end"]))):
+        periods.setdefault((str(row["period_start"]), str(row["period_end"])), []).append(row)
+    return periods
+
+
+def _table(rows: Sequence[Row]) -> str:
+    header = ("product", "metric", "peak", "peak date", "clusters", "sum of cluster peaks")
+    body = [
+        (
+            str(row["product_name"]), str(row["metric_name"]), _number(row["peak_quantity"]),
+            str(row["peak_date"]), str(row["clusters_reporting"]), _number(row["sum_of_cluster_peaks"]),
+        )
+        for row in sorted(rows, key=lambda row: (str(row["product_name"]), str(row["metric_name"])))
+    ]
+    widths = [max(len(line[column]) for line in [header, *body]) for column in range(len(header))]
+    numeric_columns = {2, 4, 5}
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            cell.rjust(width) if column in numeric_columns else cell.ljust(width)
+            for column, (cell, width) in enumerate(zip(cells, widths))
+        ).rstrip()
+
+    return "\n".join([line(header), line(["-" * width for width in widths]), *(line(cells) for cells in body)])
+
+
+def _number(value: Any) -> str:
+    # 5110.0 -> "5110", 0.5 -> "0.5": licence quantities read best without a trailing fraction.
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def equal_rollups(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> list[str]:
+    """Differences between two rollup documents under FORMAT.md's "equal"; empty when equal.
+
+    Per period list: the same (period_start, period_end, product_id, metric_name) keys, numeric
+    fields within 1e-9, the same peak_date. Order, product names, extra fields and extra
+    top-level keys are not compared.
+    """
+    differences: list[str] = []
+    for name in PERIOD_LISTS:
+        actual_rows = _rows_by_identity(actual.get(name) or [])
+        expected_rows = _rows_by_identity(expected.get(name) or [])
+        for identity in sorted(expected_rows.keys() - actual_rows.keys()):
+            differences.append(f"{name}: missing row {identity}")
+        for identity in sorted(actual_rows.keys() - expected_rows.keys()):
+            differences.append(f"{name}: unexpected row {identity}")
+        for identity in sorted(expected_rows.keys() & actual_rows.keys()):
+            differences.extend(
+                f"{name} {identity}: {problem}"
+                for problem in _row_differences(actual_rows[identity], expected_rows[identity])
+            )
+    return differences
+
+
+def _rows_by_identity(rows: Iterable[Row]) -> dict[tuple[str, ...], Row]:
+    return {tuple(str(row[key]) for key in ROW_IDENTITY): row for row in rows}
+
+
+def _row_differences(actual: Row, expected: Row) -> list[str]:
+    problems = [
+        f"{key} {actual.get(key)!r} != {expected[key]!r}"
+        for key in NUMERIC_KEYS
+        if not _numbers_close(actual.get(key), expected[key])
+    ]
+    if str(actual.get("peak_date")) != str(expected["peak_date"]):
+        problems.append(f"peak_date {actual.get('peak_date')!r} != {expected['peak_date']!r}")
+    return problems
+
+
+def _numbers_close(actual: Any, expected: Any) -> bool:
+    if isinstance(actual, bool) or not isinstance(actual, (int, float, Decimal)):
+        return False
+    return abs(Decimal(str(actual)) - Decimal(str(expected))) <= Decimal(str(TOLERANCE))

@@ -1,0 +1,7 @@
+-- One row per calendar month, chargeback group, product and metric: the multicluster peak of the
+-- group's usage in that month.
+SELECT
+    period_label AS month, period_start, period_end, group_name, product_id, product_name, metric_name,
+    peak_quantity, peak_date, clusters_reporting, sum_of_cluster_peaks
+FROM usage_period_peaks
+WHERE period_kind = 'month' AND usage_source = 'chargeback'
