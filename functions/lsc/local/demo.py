@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from lsc.local.sql_engine import LocalEngine
     from lsc.local.tls import LocalCA
     from lsc.observability import logger
-    from lsc.rollup import format_table, rollup_document
+    from lsc.rollup import render_text, rollup_document
 
     _stop_on_sigterm()
     if not args.verbose:
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(document, indent=1, sort_keys=True))
         else:
-            print(format_table(document))
+            print(render_text(document))
             print(f"\nData landed in s3://{args.bucket}/ on {endpoint}: snapshots/ (audit zips), usage/ (JSON Lines), "
                   "status/ (one record per cluster and run)")
         if result.succeeded < len(registry.enabled()):
@@ -104,6 +104,8 @@ def _wait_for_interrupt(endpoint: str, bucket: str, servers: list) -> None:  # t
         f"    aws s3 ls s3://{bucket}/ --recursive   # or: lsc rollup --endpoint-url {endpoint} --bucket {bucket}")
     try:
         while True:
-            time.sleep(3600)
+            # short naps: the kernel may hand the signal to a server thread, and a long sleep in
+            # the main thread would only notice it when it ends
+            time.sleep(0.2)
     except KeyboardInterrupt:
         say("stopping")

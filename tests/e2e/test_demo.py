@@ -1,0 +1,75 @@
+"""`lsc demo` as a user runs it: a subprocess of the installed command."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lsc.local.fixture import load_estate
+from lsc.rollup import equal_rollups
+
+LSC = str(Path(sys.executable).with_name("lsc"))
+
+
+@pytest.fixture(scope="module")
+def demo_json_run():
+    return subprocess.run([LSC, "demo", "--json"], capture_output=True, text=True, timeout=300)
+
+
+def test_demo_json_equals_the_expected_rollup(demo_json_run, expected_rollup):
+    assert demo_json_run.returncode == 0, demo_json_run.stderr
+    document = json.loads(demo_json_run.stdout)  # stdout carries only the JSON document
+    assert set(document) >= {"window", "monthly"}
+    assert equal_rollups(document, expected_rollup) == []
+
+
+def test_demo_output_never_shows_a_token(demo_json_run, demo_estate_dir):
+    secrets = [t for f in load_estate(demo_estate_dir) for t in (f.token, *f.bearer_tokens)]
+    text_run = subprocess.run([LSC, "demo", "--verbose"], capture_output=True, text=True, timeout=300)
+    assert text_run.returncode == 0
+    combined = demo_json_run.stdout + demo_json_run.stderr + text_run.stdout + text_run.stderr
+    assert "GET /snapshot" in combined  # the verbose run really logged requests
+    assert [s for s in secrets if s in combined] == []
+
+
+def test_demo_table_shows_peak_and_sum_of_cluster_peaks():
+    run = subprocess.run([LSC, "demo"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0
+    cp4i = [line for line in run.stdout.splitlines() if line.startswith("IBM Cloud Pak for Integration")]
+    assert re.split(r"\s{2,}", cp4i[0])[2:6] == ["41", "2026-10-05", "3", "54"]  # window row, from expected_rollup.json
+
+
+def _ports_in(text: str) -> set[int]:
+    return {int(p) for p in re.findall(r"127\.0\.0\.1:(\d+)", text)}
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_interrupting_a_kept_demo_leaves_no_process_or_port(stop_signal, tmp_path):
+    log = tmp_path / "stderr.txt"
+    with log.open("w") as err:
+        process = subprocess.Popen([LSC, "demo", "--keep"], stdout=subprocess.DEVNULL, stderr=err,
+                                   start_new_session=True)
+        deadline = time.monotonic() + 120
+        while "Ctrl-C to stop" not in log.read_text() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        ports = _ports_in(log.read_text())
+        assert len(ports) == 4 and all(_listening(p) for p in ports)  # 3 simulators + S3
+        os.killpg(process.pid, stop_signal)
+        assert process.wait(timeout=30) in (0, 130, 143, -stop_signal)
+    assert [p for p in ports if _listening(p)] == []
+    leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True)
+    assert leftover.stdout.strip() == ""
