@@ -267,6 +267,9 @@ class SimulatorServer:
 
     def _serve_connection(self, connection: socket.socket, address: tuple[str, int]) -> None:
         this_thread = threading.current_thread()
+        # Head and body go out in separate writes; Nagle would hold the body for the peer's
+        # delayed ACK, about 40 ms per response.
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             if self.tls is not None:
                 connection.settimeout(HANDSHAKE_TIMEOUT_S)
