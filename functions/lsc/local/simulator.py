@@ -52,15 +52,7 @@ class Response:
     status: int
     content_type: str
     body: bytes
-    extra_headers: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def headers(self) -> list[tuple[str, str]]:
-        return [
-            ("Content-Type", self.content_type),
-            ("Content-Length", str(len(self.body))),
-            *self.extra_headers,
-        ]
+    extra_headers: tuple[tuple[str, str], ...] = ()  # beyond Content-Type and Content-Length
 
 
 def html_page(status: int, title: str, body_html: str = "") -> Response:
