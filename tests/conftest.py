@@ -45,3 +45,11 @@ def moto_endpoint():
 
     with MotoEndpoint() as endpoint:
         yield endpoint.url
+
+
+@pytest.fixture(scope="session")
+def local_ca():
+    """One generated CA for every HTTPS simulator of the session (clients trust only it)."""
+    from lsc.local.tls import LocalCA
+
+    return LocalCA()

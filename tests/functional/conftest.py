@@ -39,12 +39,12 @@ class Estate:
 
 
 @pytest.fixture
-def make_estate(moto_endpoint, demo_estate_dir):
+def make_estate(moto_endpoint, demo_estate_dir, local_ca):
     """Builds an estate from fixtures (default: the demo estate) in a fresh bucket; stops it after."""
     with ExitStack() as stack:
         def build(fixtures: list[Fixture] | None = None) -> Estate:
             fixtures = fixtures or load_estate(demo_estate_dir)
-            ca = LocalCA()
+            ca = local_ca
             servers = start_simulators(stack, fixtures, ca)
             with local_aws(moto_endpoint):
                 deployment = provision(moto_endpoint, f"lsc-test-{uuid.uuid4().hex[:12]}")
@@ -52,3 +52,17 @@ def make_estate(moto_endpoint, demo_estate_dir):
             return Estate(fixtures, servers, deployment, f"{max(f.today for f in fixtures)}T00:00:00Z")
 
         yield build
+
+
+@pytest.fixture
+def east(demo_estate_dir) -> Fixture:
+    """The demo cluster with URL token, bearer token and bundled products."""
+    from lsc.local.fixture import load_fixture
+
+    return load_fixture(demo_estate_dir / "prod-east.json")
+
+
+@pytest.fixture
+def east_server(east: Fixture, local_ca: LocalCA):
+    with SimulatorServer(east, tls=local_ca) as server:
+        yield server

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,22 +14,6 @@ import pytest
 from lsc.local.fixture import Fixture, load_fixture
 from lsc.local.simulator_server import SimulatorServer
 from lsc.local.tls import LocalCA
-
-
-@pytest.fixture(scope="module")
-def local_ca() -> LocalCA:
-    return LocalCA()
-
-
-@pytest.fixture
-def east(demo_estate_dir: Path) -> Fixture:
-    return load_fixture(demo_estate_dir / "prod-east.json")
-
-
-@pytest.fixture
-def east_server(east: Fixture, local_ca: LocalCA) -> Iterator[SimulatorServer]:
-    with SimulatorServer(east, tls=local_ca) as server:
-        yield server
 
 
 def client_for(local_ca: LocalCA) -> httpx.Client:

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from types import FrameType
 
+from lsc.local.faults import FAULT_NAMES, ROTATED_SUFFIX, FaultSpec, parse_fault
 from lsc.local.fixture import FixtureError, load_fixture
 from lsc.local.simulator_server import SimulatorServer
 from lsc.local.tls import LocalCA
@@ -30,7 +31,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         "(default: the fixture's path_prefix; '' for none)")
     parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
     parser.add_argument("--ca-out", type=Path, help="where to write the CA certificate (PEM)")
+    parser.add_argument(
+        "--fault", action="append", default=[], type=_fault, metavar="NAME[=ARG][:ENDPOINT]",
+        help=f"inject a fault, repeatable; names: {', '.join(FAULT_NAMES)}. "
+        "ARG: slow-drip bytes/s, oversized MiB, timeout seconds, token-rotated requests the old token "
+        f"still gets; after rotation the token is the fixture's with '{ROTATED_SUFFIX}' appended",
+    )
     parser.set_defaults(func=run)
+
+
+def _fault(text: str) -> FaultSpec:
+    try:
+        return parse_fault(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,7 +55,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"lsc simulate: {error}", file=sys.stderr)
         return 2
     tls = None if args.http else LocalCA()
-    server = SimulatorServer(fixture, port=args.port, prefix=args.prefix, today=args.today, tls=tls)
+    try:
+        server = SimulatorServer(
+            fixture, port=args.port, prefix=args.prefix, today=args.today, tls=tls, faults=args.fault
+        )
+    except ValueError as error:
+        print(f"lsc simulate: {error}", file=sys.stderr)
+        return 2
     stop_requested = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -54,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
             if tls is not None:
                 ca_path = args.ca_out or Path(tempfile.gettempdir()) / f"lsc-simulator-{fixture.cluster_id}-ca.pem"
                 print(f"CA certificate: {tls.write_ca_pem(ca_path)}", file=sys.stderr)
+            if server.faults:
+                print(f"Faults: {' '.join(str(fault) for fault in server.faults)}", file=sys.stderr)
             print("Ctrl-C stops it.", file=sys.stderr)
             stop_requested.wait()
     finally:

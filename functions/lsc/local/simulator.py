@@ -41,21 +41,18 @@ class Request:
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
 
+    @property
+    def bearer_token(self) -> str | None:
+        scheme, _, credential = (self.header("Authorization") or "").partition(" ")
+        return credential.strip() if scheme.lower() == "bearer" else None
+
 
 @dataclass(frozen=True)
 class Response:
     status: int
     content_type: str
     body: bytes
-    extra_headers: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def headers(self) -> list[tuple[str, str]]:
-        return [
-            ("Content-Type", self.content_type),
-            ("Content-Length", str(len(self.body))),
-            *self.extra_headers,
-        ]
+    extra_headers: tuple[tuple[str, str], ...] = ()  # beyond Content-Type and Content-Length
 
 
 def html_page(status: int, title: str, body_html: str = "") -> Response:
@@ -123,10 +120,9 @@ class LicenseServiceSimulator:
         token = request.query.get("token")
         if token is not None and hmac.compare_digest(token.encode(), self.fixture.token.encode()):
             return True
-        scheme, _, credential = (request.header("Authorization") or "").partition(" ")
-        credential = credential.strip().encode()
-        return scheme.lower() == "bearer" and any(
-            hmac.compare_digest(credential, accepted.encode()) for accepted in self.fixture.bearer_tokens
+        bearer = request.bearer_token
+        return bearer is not None and any(
+            hmac.compare_digest(bearer.encode(), accepted.encode()) for accepted in self.fixture.bearer_tokens
         )
 
     def window(self, request: Request) -> Window:
