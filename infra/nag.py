@@ -33,12 +33,17 @@ def acknowledge(stack: cdk.Stack, settings: InfraSettings) -> None:
         "AwsSolutions-IAM5[Action::kms:ReEncrypt*]": KEY_GRANTS,
         "AwsSolutions-IAM5[Action::s3:Abort*]": "snapshots stream to S3 as multipart uploads, which a failure must abort",
     }
-    _ack(collection.dispatcher, {BASIC_EXECUTION_ROLE: LAMBDA_LOGS, "AwsSolutions-L1": RUNTIME, **read_bucket})
+    function_basics = {
+        BASIC_EXECUTION_ROLE: LAMBDA_LOGS,
+        "AwsSolutions-L1": RUNTIME,
+        # X-Ray tracing (optional) needs PutTraceSegments, which has no resource-level permission.
+        "AwsSolutions-IAM5[Resource::*]": "X-Ray trace upload has no resource-level permissions",
+    }
+    _ack(collection.dispatcher, {**function_basics, **read_bucket})
     _ack(
         collection.collector,
         {
-            BASIC_EXECUTION_ROLE: LAMBDA_LOGS,
-            "AwsSolutions-L1": RUNTIME,
+            **function_basics,
             **read_bucket,
             **write_bucket,
             **{
@@ -52,8 +57,15 @@ def acknowledge(stack: cdk.Stack, settings: InfraSettings) -> None:
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]": (
                 "the AWS managed policy is the minimal ENI permission set a function in a VPC needs"
             ),
-            # X-Ray tracing (optional) needs PutTraceSegments, which has no resource-level permission.
-            "AwsSolutions-IAM5[Resource::*]": "X-Ray trace upload has no resource-level permissions",
+        },
+    )
+    # Optional VPC placement imports the VPC and subnets by id: synth needs no AWS lookup, so
+    # their AZs and route tables are unknown, and nothing here needs them.
+    _ack(
+        collection,
+        {
+            "Annotation::@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones": "only the VPC id is used (Lambda VpcConfig)",
+            "Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId": "only the subnet ids are used (Lambda VpcConfig)",
         },
     )
     _ack(

@@ -33,13 +33,13 @@ class InfraSettings(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
     # Naming and the cluster registry
-    stack_name: str = Field("Lsc", description="prefix of the stack names and of the output export names")
+    stack_name: str = Field("Lsc", description="name of the CloudFormation stack")
     registry_file: str = Field("clusters.yaml", description="registry file, relative to the repository root")
     registry_key: str = Field("config/clusters.json", description="S3 key the registry is deployed to (`LSC_REGISTRY_KEY`)")
     secret_prefix: str = Field("lsc/", min_length=1, description="Secrets Manager name prefix the collector may read")
 
     # Storage
-    encryption: Literal["kms", "s3"] = Field("kms", description="`kms`: one customer managed key (rotated) for bucket, topic; `s3`: S3-managed keys")
+    encryption: Literal["kms", "s3"] = Field("kms", description="`kms`: one customer managed key (rotated) for data, Athena results and the alarm topic; `s3`: S3-managed keys")
     snapshot_transition_days: int = Field(90, ge=0, description="age at which audit snapshots move to the cheaper class (0: never)")
     snapshot_storage_class: Literal["STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] = Field(
         "GLACIER_IR", description="that class; GLACIER and DEEP_ARCHIVE need a restore before `lsc snapshots get`"
@@ -92,17 +92,17 @@ class InfraSettings(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> "InfraSettings":
         if 0 < self.snapshot_expiration_days < MIN_SNAPSHOT_RETENTION_DAYS:
-            raise ValueError(f"snapshotExpirationDays must be 0 or >= {MIN_SNAPSHOT_RETENTION_DAYS}")
+            raise ValueError(f"lsc:snapshotExpirationDays must be 0 or >= {MIN_SNAPSHOT_RETENTION_DAYS}")
         if self.snapshot_transition_days and self.snapshot_expiration_days and self.snapshot_transition_days >= self.snapshot_expiration_days:
-            raise ValueError("snapshotTransitionDays must be below snapshotExpirationDays")
+            raise ValueError("lsc:snapshotTransitionDays must be below lsc:snapshotExpirationDays")
         vpc_parts = (self.vpc_id, self.subnet_ids, self.security_group_id)
         if any(vpc_parts) and not all(vpc_parts):
-            raise ValueError("VPC placement needs all of vpcId, subnetIds and securityGroupId")
+            raise ValueError("VPC placement needs all of lsc:vpcId, lsc:subnetIds and lsc:securityGroupId")
         budget = HTTP_ATTEMPTS * (self.connect_timeout + self.read_timeout + self.snapshot_read_timeout)
         if budget >= self.collector_timeout_seconds:
             raise ValueError(
-                f"{HTTP_ATTEMPTS} x (connectTimeout + readTimeout + snapshotReadTimeout) = {budget:g} s "
-                f"must stay below collectorTimeoutSeconds ({self.collector_timeout_seconds})"
+                f"{HTTP_ATTEMPTS} x (lsc:connectTimeout + lsc:readTimeout + lsc:snapshotReadTimeout) = {budget:g} s "
+                f"must stay below lsc:collectorTimeoutSeconds ({self.collector_timeout_seconds})"
             )
         return self
 
@@ -120,7 +120,10 @@ class InfraSettings(BaseModel):
         try:
             return cls.model_validate(given)
         except ValidationError as exc:
-            where = "; ".join(f"{CONTEXT_PREFIX}{'.'.join(str(p) for p in e['loc']) or '*'}: {e['msg']}" for e in exc.errors())
+            where = "; ".join(
+                f"{CONTEXT_PREFIX}{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"] else e["msg"]
+                for e in exc.errors()
+            )
             raise SettingsError(f"invalid CDK context: {where}") from None
 
     @property
