@@ -28,6 +28,7 @@ test: venv
 	$(BIN)/python -m pytest $(ARGS)
 
 synth: venv
+	rm -rf cdk.out  # no stale templates or assets from an earlier synth
 	$(BIN)/python app.py
 
 bench: venv

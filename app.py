@@ -3,7 +3,9 @@
 import aws_cdk as cdk
 
 from infra.app_stacks import build_app
+from infra.settings import cdk_json_context
 
-app = cdk.App(outdir="cdk.out")
+# cdk.json's context as defaults: `python app.py` alone synthesizes what `cdk synth` does.
+app = cdk.App(outdir="cdk.out", context=cdk_json_context())
 build_app(app)
 app.synth()

@@ -1,7 +1,60 @@
-"""Builds every stack of the app; the infrastructure issue fills these in."""
+"""Builds the app: one stack (one `cdk deploy`, one set of outputs for the CLI, no cross-stack
+exports to lock resources), made of one construct per concern, checked by cdk-nag."""
+from __future__ import annotations
+
 import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+from constructs import Construct
+
+from infra import nag
+from infra.collection import Collection
+from infra.operations import Operations
+from infra.query import Query
+from infra.settings import InfraSettings
+from infra.storage import Storage
+from lsc.registry import load_registry_file
 
 
-def build_app(app: cdk.App) -> None:
-    stack_name = app.node.try_get_context("lsc:stackName") or "Lsc"
-    cdk.Stack(app, stack_name)
+class LscStack(cdk.Stack):
+    def __init__(self, scope: Construct, settings: InfraSettings) -> None:
+        super().__init__(scope, settings.stack_name, description="lsc: License Service Collector")
+        # Validated first: a bad entry stops the synth with a message naming it, before any resource.
+        registry = load_registry_file(str(settings.registry_path))
+
+        self.storage = Storage(self, "Storage", settings=settings)
+        self.query = Query(
+            self,
+            "Query",
+            settings=settings,
+            data_bucket=self.storage.data_bucket,
+            results_bucket=self.storage.results_bucket,
+            key=self.storage.key,
+        )
+        self.collection = Collection(
+            self, "Collection", settings=settings, registry=registry, data_bucket=self.storage.data_bucket
+        )
+        self.operations = Operations(
+            self,
+            "Operations",
+            settings=settings,
+            registry=registry,
+            key=self.storage.key,
+            functions=[self.collection.dispatcher, self.collection.collector],
+            dead_letter_queues=[self.collection.dead_letter_queue, self.collection.schedule_dead_letter_queue],
+        )
+
+        # What the `lsc` CLI reads after a deploy (`aws cloudformation describe-stacks`).
+        cdk.CfnOutput(self, "DataBucketName", value=self.storage.data_bucket.bucket_name)
+        cdk.CfnOutput(self, "QueueUrl", value=self.collection.queue.queue_url)
+        cdk.CfnOutput(self, "WorkGroup", value=self.query.workgroup_name)
+        cdk.CfnOutput(self, "Database", value=self.query.database_name)
+        cdk.CfnOutput(self, "AlarmTopicArn", value=self.operations.topic.topic_arn)
+
+
+def build_app(app: cdk.App) -> LscStack:
+    settings = InfraSettings.from_context(app.node.try_get_context)
+    stack = LscStack(app, settings)
+    cdk.Tags.of(stack).add("project", "lsc")
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    nag.acknowledge(stack, settings)
+    return stack

@@ -1,0 +1,94 @@
+"""Operations: the alarm topic and the alarms that say collection is not working."""
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.settings import InfraSettings
+from lsc.registry import Registry
+
+SUCCESS_METRIC = "CollectionSuccess"
+# Powertools adds `service` (POWERTOOLS_SERVICE_NAME) to every metric's dimensions.
+SERVICE = "lsc"
+
+
+class Operations(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: InfraSettings,
+        registry: Registry,
+        key: kms.IKey | None,
+        functions: list[lambda_.IFunction],
+        dead_letter_queues: list[sqs.IQueue],
+        ) -> None:
+        super().__init__(scope, construct_id)
+        self.topic = sns.Topic(self, "Alarms", display_name="lsc alarms", master_key=key, enforce_ssl=True)
+        if key:
+            # CloudWatch publishes to the encrypted topic with the key (AWS managed keys cannot do this).
+            key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
+        if settings.alarm_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(settings.alarm_email))
+        action = cw_actions.SnsAction(self.topic)
+
+        alarms: list[cw.Alarm] = []
+        for queue in dead_letter_queues:
+            alarms.append(
+                queue.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(5), statistic="Maximum").create_alarm(
+                    self,
+                    f"{queue.node.id}Depth",
+                    alarm_description=f"lsc: messages in {queue.node.id}: a collection or a scheduled run failed for good",
+                    threshold=1,
+                    evaluation_periods=1,
+                    comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                )
+            )
+        for function in functions:
+            alarms.append(
+                function.metric_errors(period=cdk.Duration.minutes(5), statistic="Sum").create_alarm(
+                    self,
+                    f"{function.node.id}Errors",
+                    alarm_description=f"lsc: the {function.node.id} Lambda failed (errors or timeouts)",
+                    threshold=1,
+                    evaluation_periods=1,
+                    comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                )
+            )
+        # One alarm per registered cluster: hourly sums of successes, all `stale_after_hours` of them
+        # empty (no data counts as breaching) means no successful collection for that long.
+        for cluster in registry.enabled():
+            success = cw.Metric(
+                namespace=settings.metrics_namespace,
+                metric_name=SUCCESS_METRIC,
+                dimensions_map={"service": SERVICE, "cluster_id": cluster.id},
+                statistic="Sum",
+                period=cdk.Duration.hours(1),
+            )
+            alarms.append(
+                success.create_alarm(
+                    self,
+                    f"Stale-{cluster.id}",
+                    alarm_name=f"{cdk.Stack.of(self).stack_name}-stale-{cluster.id}",
+                    alarm_description=f"lsc: no successful collection from cluster {cluster.id} for {settings.stale_after_hours} h",
+                    threshold=1,
+                    evaluation_periods=settings.stale_after_hours,
+                    datapoints_to_alarm=settings.stale_after_hours,
+                    comparison_operator=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+                    treat_missing_data=cw.TreatMissingData.BREACHING,
+                )
+            )
+        for alarm in alarms:
+            alarm.add_alarm_action(action)
+            alarm.add_ok_action(action)

@@ -1,0 +1,118 @@
+"""Collection: schedule -> dispatcher -> queue (DLQ) -> collector, permissions, VPC, registry upload."""
+from __future__ import annotations
+
+import json
+
+from aws_cdk.assertions import Match
+
+from infra.packaging import CODE_EXCLUDE
+from lsc.registry import load_registry_file
+from tests.infra.conftest import DATA, Synthesized
+
+
+def _function(synth: Synthesized, handler: str) -> dict:
+    (props,) = [p for p in synth.props("AWS::Lambda::Function") if p.get("Handler") == handler]
+    return props
+
+
+def _policy_statements(synth: Synthesized, function) -> list[dict]:
+    role_id = synth.stack.get_logical_id(function.role.node.default_child)
+    return [
+        statement
+        for props in synth.props("AWS::IAM::Policy")
+        if {"Ref": role_id} in props["Roles"]
+        for statement in props["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_functions_runtime_environment_and_tracing(synth: Synthesized) -> None:
+    dispatcher = _function(synth, "lsc.handlers.dispatcher.handler")
+    collector = _function(synth, "lsc.handlers.collector.handler")
+    for props in (dispatcher, collector):
+        assert props["Runtime"] == "python3.12"
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert len(props["Layers"]) == 1
+        env = props["Environment"]["Variables"]
+        assert env["POWERTOOLS_SERVICE_NAME"] == "lsc"
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "LicenseServiceCollector"
+        assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+        assert env["LSC_REGISTRY_KEY"] == "config/clusters.json"
+        assert "LSC_DATA_BUCKET" in env
+    assert "LSC_QUEUE_URL" in dispatcher["Environment"]["Variables"]
+    env = collector["Environment"]["Variables"]
+    assert (env["LSC_CONNECT_TIMEOUT"], env["LSC_READ_TIMEOUT"], env["LSC_SNAPSHOT_READ_TIMEOUT"]) == ("5", "60", "120")
+    assert collector["Timeout"] == 900
+    assert 3 * (5 + 60 + 120) < collector["Timeout"]
+
+
+def test_log_groups_have_retention(synth: Synthesized) -> None:
+    groups = synth.props("AWS::Logs::LogGroup")
+    assert len(groups) == 3  # dispatcher, collector, registry deployment
+    assert all(group["RetentionInDays"] == 90 for group in groups)
+
+
+def test_code_asset_leaves_out_local_only_code() -> None:
+    assert "lsc/local" in CODE_EXCLUDE
+
+
+def test_queue_dlq_and_visibility_timeout(synth: Synthesized) -> None:
+    logical_id = synth.stack.get_logical_id(synth.stack.collection.queue.node.default_child)
+    props = synth.resources("AWS::SQS::Queue")[logical_id]["Properties"]
+    assert props["VisibilityTimeout"] >= 6 * 900
+    assert props["RedrivePolicy"]["maxReceiveCount"] == 3
+    assert props["SqsManagedSseEnabled"] is True
+
+
+def test_collector_event_source_reports_partial_failures(synth: Synthesized) -> None:
+    synth.template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {"BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"], "ScalingConfig": {"MaximumConcurrency": 5}},
+    )
+
+
+def test_schedule_target_input_dlq_and_retries(synth: Synthesized) -> None:
+    (schedule,) = synth.props("AWS::Scheduler::Schedule")
+    assert schedule["Name"] == "lsc-collection"
+    assert schedule["ScheduleExpression"] == "cron(0 6 * * ? *)"
+    assert schedule["ScheduleExpressionTimezone"] == "UTC"
+    assert schedule["State"] == "ENABLED"
+    target = schedule["Target"]
+    assert json.loads(target["Input"]) == {
+        "schedule": "lsc-collection",
+        "scheduled_time": "<aws.scheduler.scheduled-time>",
+        "execution_id": "<aws.scheduler.execution-id>",
+    }
+    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 21600, "MaximumRetryAttempts": 3}
+    assert "Arn" in target["DeadLetterConfig"]
+
+
+def test_collector_reads_only_the_project_secrets(synth: Synthesized) -> None:
+    statements = _policy_statements(synth, synth.stack.collection.collector)
+    (secrets,) = [s for s in statements if s["Action"] == "secretsmanager:GetSecretValue"]
+    assert secrets["Resource"] == {
+        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":secretsmanager:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":secret:lsc/*"]]
+    }
+    actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    assert "s3:DeleteObject*" not in actions and "s3:DeleteObject" not in actions
+
+
+def test_collector_vpc_placement_imports_ids_offline(synth: Synthesized) -> None:
+    collector = _function(synth, "lsc.handlers.collector.handler")
+    assert collector["VpcConfig"] == {
+        "SubnetIds": ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+        "SecurityGroupIds": ["sg-0123456789abcdef0"],
+    }
+    assert "VpcConfig" not in _function(synth, "lsc.handlers.dispatcher.handler")
+
+
+def test_registry_is_deployed_as_json(synth: Synthesized) -> None:
+    registry = load_registry_file(str(DATA / "clusters.yaml"))
+    synth.template.has_resource_properties(
+        "Custom::CDKBucketDeployment",
+        {"DestinationBucketKeyPrefix": "config/", "Prune": False, "SourceMarkers": [Match.object_like({})]},
+    )
+    (deployment,) = synth.props("Custom::CDKBucketDeployment")
+    assert deployment["SourceObjectKeys"]
+    # Source.data puts the file in an asset folder: its content is the registry JSON.
+    assets = [p for p in synth.outdir.glob("asset.*/clusters.json")]
+    assert [a.read_bytes() for a in assets] == [registry.to_json()]
