@@ -21,6 +21,7 @@ VIEWS: dict[str, str] = {
     "multicluster_peak_monthly": "month, product, metric: highest daily sum",
     "multicluster_peak_quarterly": "quarter, product, metric: highest daily sum",
     "chargeback_peak_monthly": "month, chargeback group, product, metric: highest daily sum",
+    "chargeback_share_of_peak": "month, product, metric, chargeback group: the group's share of the estate's peak on the peak day",
     "cluster_latest": "cluster: latest collection, outcome, License Service version, health, days since last success",
 }
 

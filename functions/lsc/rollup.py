@@ -15,9 +15,10 @@ ROW_KEYS: tuple[str, ...] = (
     "product_id", "product_name", "metric_name", "period_start", "period_end",
     "peak_quantity", "peak_date", "clusters_reporting", "sum_of_cluster_peaks",
 )
-PERIOD_LISTS: tuple[str, ...] = ("window", "monthly")
+PERIOD_LISTS: tuple[str, ...] = ("window", "monthly", "chargeback")
 NUMERIC_KEYS: tuple[str, ...] = ("peak_quantity", "sum_of_cluster_peaks", "clusters_reporting")
 ROW_IDENTITY: tuple[str, ...] = ("period_start", "period_end", "product_id", "metric_name")
+GROUP_IDENTITY: tuple[str, ...] = ("group_name", *ROW_IDENTITY)
 TOLERANCE = 1e-9
 
 Row = Mapping[str, Any]
@@ -36,27 +37,33 @@ class RollupSource(Protocol):
     def peak_for_period(self, start: date, end: date) -> list[dict[str, Any]]: ...
 
 
-def usage_window(source: RollupSource) -> tuple[date, date] | None:
+def usage_window(source: RollupSource, daily_view: str = "multicluster_daily") -> tuple[date, date] | None:
     """Earliest and latest usage day collected across all clusters; None before any collection."""
-    bounds = source.query("SELECT min(usage_date) AS first_day, max(usage_date) AS last_day FROM multicluster_daily")[0]
+    bounds = source.query(f"SELECT min(usage_date) AS first_day, max(usage_date) AS last_day FROM {daily_view}")[0]
     if bounds["first_day"] is None:
         return None
     return _as_date(bounds["first_day"]), _as_date(bounds["last_day"])
 
 
+def _span_rows(source: RollupSource, usage: str, daily_view: str) -> list[dict[str, Any]]:
+    span = usage_window(source, daily_view)
+    return [row for row in (source.peak_for_period(*span) if span else []) if row["usage_source"] == usage]
+
+
 def rollup_document(source: RollupSource) -> dict[str, list[dict[str, Any]]]:
-    """`window`: one period over every collected day; `monthly`: one period per calendar month."""
-    window = usage_window(source)
-    window_rows = source.peak_for_period(*window) if window else []
+    """`window`: one period over every collected day; `monthly`: one period per calendar month;
+    `chargeback`: each group's peak over every day of chargeback data collected."""
     return {
-        "window": _document_rows(window_rows),
+        "window": _document_rows(_span_rows(source, "products", "multicluster_daily")),
         "monthly": _document_rows(source.view("multicluster_peak_monthly")),
+        "chargeback": _document_rows(_span_rows(source, "chargeback", "chargeback_multicluster_daily"),
+                                     ("group_name", *ROW_KEYS)),
     }
 
 
-def _document_rows(rows: Iterable[Row]) -> list[dict[str, Any]]:
-    converted = [{key: _json_value(row[key]) for key in ROW_KEYS} for row in rows]
-    return sorted(converted, key=lambda row: tuple(row[key] for key in ROW_IDENTITY))
+def _document_rows(rows: Iterable[Row], keys: Sequence[str] = ROW_KEYS) -> list[dict[str, Any]]:
+    converted = [{key: _json_value(row[key]) for key in keys} for row in rows]
+    return sorted(converted, key=lambda row: tuple(str(row.get(key)) for key in GROUP_IDENTITY))
 
 
 def _json_value(value: Any) -> Any:
@@ -78,6 +85,13 @@ def render_text(document: Mapping[str, Sequence[Row]]) -> str:
         f"{title} {start} .. {end}\n{_table(rows)}"
         for title, name in (("window", "window"), ("month", "monthly"))
         for (start, end), rows in _rows_by_period(document.get(name, ())).items()
+    ]
+    groups = sorted({str(row["group_name"]) for row in document.get("chargeback", ())})
+    sections += [
+        f"chargeback group {group} {start} .. {end}\n{_table(rows)}"
+        for group in groups
+        for (start, end), rows in _rows_by_period(
+            row for row in document["chargeback"] if row["group_name"] == group).items()
     ]
     return "\n\n".join(sections) if sections else "no usage collected yet"
 
@@ -123,7 +137,7 @@ def equal_rollups(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> lis
     top-level keys are not compared.
     """
     differences: list[str] = []
-    for name in PERIOD_LISTS:
+    for name in (name for name in PERIOD_LISTS if name in expected):
         actual_rows = _rows_by_identity(actual.get(name) or [])
         expected_rows = _rows_by_identity(expected.get(name) or [])
         for identity in sorted(expected_rows.keys() - actual_rows.keys()):
@@ -139,7 +153,7 @@ def equal_rollups(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> lis
 
 
 def _rows_by_identity(rows: Iterable[Row]) -> dict[tuple[str, ...], Row]:
-    return {tuple(str(row[key]) for key in ROW_IDENTITY): row for row in rows}
+    return {tuple(str(row.get(key)) for key in GROUP_IDENTITY): row for row in rows}
 
 
 def _row_differences(actual: Row, expected: Row) -> list[str]:

@@ -7,7 +7,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,12 +15,7 @@ import pytest
 from lsc.local.fixture import load_estate
 from lsc.rollup import equal_rollups
 
-LSC = str(Path(sys.executable).with_name("lsc"))
-
-
-@pytest.fixture(scope="module")
-def demo_json_run():
-    return subprocess.run([LSC, "demo", "--json"], capture_output=True, text=True, timeout=300)
+from tests.e2e.conftest import LSC
 
 
 def test_demo_json_equals_the_expected_rollup(demo_json_run, expected_rollup):
