@@ -59,7 +59,11 @@ def dataset_view_sql(dataset: Dataset, pattern: str, *, has_objects: bool) -> st
 
 
 class LocalEngine:
-    """DuckDB connection with the dataset views and the catalog views of `infra/catalog.py`."""
+    """DuckDB connection with the dataset views and the catalog views of `infra/catalog.py`.
+
+    Every query lists the objects afresh, so new objects of a dataset are seen; a dataset that had
+    no object at all when the engine opened stays empty until the engine is opened again.
+    """
 
     def __init__(self, connection: duckdb.DuckDBPyConnection, root: str) -> None:
         self._connection = connection
