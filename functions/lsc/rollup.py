@@ -138,8 +138,9 @@ def equal_rollups(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> lis
     """
     differences: list[str] = []
     for name in (name for name in PERIOD_LISTS if name in expected):
-        actual_rows = _rows_by_identity(actual.get(name) or [])
-        expected_rows = _rows_by_identity(expected.get(name) or [])
+        columns = GROUP_IDENTITY if name == "chargeback" else ROW_IDENTITY
+        actual_rows = _rows_by_identity(actual.get(name) or [], columns)
+        expected_rows = _rows_by_identity(expected.get(name) or [], columns)
         for identity in sorted(expected_rows.keys() - actual_rows.keys()):
             differences.append(f"{name}: missing row {identity}")
         for identity in sorted(actual_rows.keys() - expected_rows.keys()):
@@ -152,8 +153,8 @@ def equal_rollups(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> lis
     return differences
 
 
-def _rows_by_identity(rows: Iterable[Row]) -> dict[tuple[str, ...], Row]:
-    return {tuple(str(row.get(key)) for key in GROUP_IDENTITY): row for row in rows}
+def _rows_by_identity(rows: Iterable[Row], identity: Sequence[str]) -> dict[tuple[str, ...], Row]:
+    return {tuple(str(row[key]) for key in identity): row for row in rows}
 
 
 def _row_differences(actual: Row, expected: Row) -> list[str]:

@@ -89,7 +89,7 @@ def test_s3_and_directory_give_the_same_rows(s3_endpoint: str, directory: Path) 
     assert over_s3 == over_directory
     # The data really was read (not two empty estates): the window's figures, computed by hand.
     assert [(row["product_id"], row["peak_quantity"], row["peak_date"], row["sum_of_cluster_peaks"])
-            for row in over_s3["period"]] == [
+            for row in sorted(over_s3["period"], key=lambda r: r["product_id"]) if row["usage_source"] == "products"] == [
         ("p1", 7, date(2026, 11, 2), 9.5),
         ("p2", Decimal("1.25"), date(2026, 11, 3), Decimal("1.25")),
     ]
