@@ -25,8 +25,9 @@ COLLECTOR_BATCH_SIZE = 1
 # AWS advice for SQS event sources: visibility >= 6 x function timeout, so retries never overlap.
 VISIBILITY_FACTOR = 6
 DISPATCHER_TIMEOUT = cdk.Duration.minutes(1)
-# Objects the collector writes (architecture §5); it reads the whole bucket (registry, earlier months).
-WRITTEN_PREFIXES = ("snapshots/*", "usage/*", "status/*")
+# Objects the collector writes (architecture §5, plus its per-cluster state: first collection, last
+# success); it reads the whole bucket (registry, earlier months).
+WRITTEN_PREFIXES = ("snapshots/*", "usage/*", "status/*", "state/*")
 
 
 class Collection(Construct):

@@ -41,31 +41,25 @@ class Operations(Construct):
             self.topic.add_subscription(subscriptions.EmailSubscription(settings.alarm_email))
         action = cw_actions.SnsAction(self.topic)
 
-        alarms: list[cw.Alarm] = []
-        for queue in dead_letter_queues:
-            alarms.append(
-                queue.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(5), statistic="Maximum").create_alarm(
-                    self,
-                    f"{queue.node.id}Depth",
-                    alarm_description=f"lsc: messages in {queue.node.id}: a collection or a scheduled run failed for good",
-                    threshold=1,
-                    evaluation_periods=1,
-                    comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                    treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-                )
+        def alarm_on(metric: cw.IMetric, alarm_id: str, description: str) -> cw.Alarm:
+            return metric.create_alarm(
+                self, alarm_id, alarm_description=description, threshold=1, evaluation_periods=1,
+                comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
             )
-        for function in functions:
-            alarms.append(
-                function.metric_errors(period=cdk.Duration.minutes(5), statistic="Sum").create_alarm(
-                    self,
-                    f"{function.node.id}Errors",
-                    alarm_description=f"lsc: the {function.node.id} Lambda failed (errors or timeouts)",
-                    threshold=1,
-                    evaluation_periods=1,
-                    comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                    treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-                )
-            )
+
+        five_minutes = cdk.Duration.minutes(5)
+        alarms: list[cw.Alarm] = [
+            alarm_on(queue.metric_approximate_number_of_messages_visible(period=five_minutes, statistic="Maximum"),
+                     f"{queue.node.id}Depth",
+                     f"lsc: messages in {queue.node.id}: a collection or a scheduled run failed for good")
+            for queue in dead_letter_queues
+        ]
+        alarms += [
+            alarm_on(function.metric_errors(period=five_minutes, statistic="Sum"), f"{function.node.id}Errors",
+                     f"lsc: the {function.node.id} Lambda failed (errors or timeouts)")
+            for function in functions
+        ]
         # One alarm per registered cluster: hourly sums of successes, all `stale_after_hours` of them
         # empty (no data counts as breaching) means no successful collection for that long.
         for cluster in registry.enabled():

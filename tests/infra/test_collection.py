@@ -116,3 +116,15 @@ def test_registry_is_deployed_as_json(synth: Synthesized) -> None:
     # Source.data puts the file in an asset folder: its content is the registry JSON.
     assets = [p for p in synth.outdir.glob("asset.*/clusters.json")]
     assert [a.read_bytes() for a in assets] == [registry.to_json()]
+
+
+def test_collector_may_write_every_prefix_the_collector_writes(synth: Synthesized) -> None:
+    """The prefixes come from the collector's own key code, so a new dataset can't miss its grant."""
+    from lsc.collection import STATE_PREFIX
+    from lsc.datasets import DATASETS
+    from lsc.snapshot_archive import PREFIX as SNAPSHOT_PREFIX
+
+    statements = _policy_statements(synth, synth.stack.collection.collector)
+    put_resources = json.dumps([s["Resource"] for s in statements if "s3:PutObject" in json.dumps(s["Action"])])
+    written = {SNAPSHOT_PREFIX, STATE_PREFIX, *(d.prefix for d in DATASETS)}
+    assert [p for p in written if f"/{p.split('/')[0]}/*" not in put_resources] == []
