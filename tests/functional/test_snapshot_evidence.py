@@ -103,3 +103,42 @@ def make_estate_with(make_estate, extra):
     from tests.conftest import DEMO_ESTATE
 
     return make_estate([*load_estate(DEMO_ESTATE), *extra])
+
+
+def test_same_zip_same_day_is_one_object_a_changed_zip_keeps_both(make_estate):
+    estate = make_estate()
+    estate.collect()
+    first = estate.objects("snapshots/cluster_id=prod-east/")
+    estate.collect()  # the same run re-driven: the same window, the same bytes
+    assert estate.objects("snapshots/cluster_id=prod-east/") == first
+    with local_aws(estate.deployment.endpoint_url):
+        versions = boto3.client("s3").list_object_versions(
+            Bucket=estate.deployment.bucket, Prefix="snapshots/cluster_id=prod-east/")["Versions"]
+    assert len(versions) == 1  # the upload was skipped, not repeated
+
+    server = next(s for s in estate.servers if s.cluster_id == "prod-east")
+    product = server.simulator.fixture.products[0]
+    changed = product.model_copy(update={"daily": {**product.daily, date(2026, 11, 29): 999}})
+    server.simulator.fixture = server.simulator.fixture.model_copy(
+        update={"products": [changed, *server.simulator.fixture.products[1:]]})
+    estate.collect()
+    after = estate.objects("snapshots/cluster_id=prod-east/")
+    assert len(after) == 2 and set(first) < set(after)
+    assert after[next(iter(first))] == first[next(iter(first))]
+
+
+def test_final_collection_retires_the_cluster_and_keeps_its_history(make_estate, capsys):
+    estate = make_estate()
+    estate.collect()
+    code, out, err = lsc(estate, capsys, "collect", "--cluster", "prod-west", "--final",
+                         "--scheduled-time", "2026-11-30T12:00:00Z")
+    assert code == 0, err
+    [status_key] = [k for k in estate.objects("status/dt=2026-11-30/prod-west/") if "lsc-final" in k]
+    status = json.loads(estate.objects(status_key)[status_key])
+    assert (status["retired"], status["window_start"], status["window_end"]) == (True, "2024-11-30", "2026-11-30")
+    state = json.loads(estate.objects("state/clusters/prod-west.json")["state/clusters/prod-west.json"])
+    assert state["retired_run_id"] == "lsc-final-20261130T120000Z"
+
+    code, out, _ = lsc(estate, capsys, "coverage", "--quarter", "2026Q4", "--json")
+    report = {c["cluster_id"]: c for c in json.loads(out)["clusters"]}
+    assert report["prod-west"]["retired_on"] == "2026-11-30" and report["prod-west"]["status"] == "covered"
