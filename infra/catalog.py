@@ -1,8 +1,8 @@
 """View SQL files: one per view, run unchanged by Athena and by the local DuckDB engine.
 
 Views are listed in creation order (later views may select from earlier ones and from the tables
-named in `lsc.datasets`). Views whose name starts with `usage_` or `cluster_daily` are building
-blocks shared by the rollup views; the others are meant for users.
+named in `lsc.datasets`). Views whose name starts with `usage_`, `cluster_daily` or `evidence_` are
+building blocks shared by the rollup and coverage views; the others are meant for users.
 """
 from __future__ import annotations
 
@@ -18,10 +18,16 @@ VIEWS: dict[str, str] = {
     "chargeback_multicluster_daily": "usage day, chargeback group, product, metric: total across clusters",
     "usage_calendar_periods": "calendar period (month and quarter), cluster, usage day, product, metric, per usage source and group",
     "usage_period_peaks": "calendar period, usage source, chargeback group, product, metric: highest daily sum",
+    "evidence_clusters": "cluster (registered or ever collected): days it is expected to have evidence for, retirement, last success",
+    "evidence_ranges": "cluster, range of expected days: covered or not by successful collections (archived snapshots)",
+    "usage_period_figures": "usage_period_peaks plus clusters expected and cluster-days missing in the period",
     "multicluster_peak_monthly": "month, product, metric: highest daily sum",
     "multicluster_peak_quarterly": "quarter, product, metric: highest daily sum",
     "chargeback_peak_monthly": "month, chargeback group, product, metric: highest daily sum",
     "chargeback_share_of_peak": "month, product, metric, chargeback group: the group's share of the estate's peak on the peak day",
+    "evidence_quarters": "quarter, expected cluster: the days (last 90 of the quarter) its audit evidence must cover",
+    "snapshot_coverage_gaps": "quarter, cluster, range of evidence days no archived snapshot covers",
+    "snapshot_coverage_quarterly": "quarter, cluster: evidence days, days missing, complete or not, last success",
     "cluster_latest": "cluster: latest collection, outcome, License Service version, health, days since last success",
 }
 

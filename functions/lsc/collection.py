@@ -206,25 +206,33 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _update_state(bucket: DataBucket, request: CollectRequest, first: bool) -> None:
+def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, *, retired: bool = False) -> None:
     key = state_key(request.cluster_id)
     state = bucket.get_json(key) or {}
     if first or "first_scheduled_time" not in state:
         state.update(first_run_id=request.run_id, first_scheduled_time=request.scheduled_time_text)
     if state.get("last_success_scheduled_time", "") <= request.scheduled_time_text:
         state.update(last_success_run_id=request.run_id, last_success_scheduled_time=request.scheduled_time_text)
+    if retired:
+        state.update(retired_run_id=request.run_id, retired_scheduled_time=request.scheduled_time_text)
     state["cluster_id"] = request.cluster_id
     bucket.put_json(key, state)
 
 
-def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequest) -> dict[str, Any]:
-    """Returns the status record written; raises CollectionFailed after writing a failed one."""
+def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequest, *,
+                    final: bool = False) -> dict[str, Any]:
+    """Returns the status record written; raises CollectionFailed after writing a failed one.
+
+    `final`: the decommissioning run: everything the service still keeps (the first-collection
+    window), and the cluster is marked retired in its status record and state.
+    """
     started = collector.now()
     day = collection_day(request, cluster)
     state = collector.bucket.get_json(state_key(cluster.id)) or {}
     first = state.get("first_scheduled_time", "9999") >= request.scheduled_time_text
     last_success = state.get("last_success_scheduled_time")
-    window = collection_window(day, date.fromisoformat(last_success[:10]) if last_success else None, first=first)
+    window = collection_window(day, date.fromisoformat(last_success[:10]) if last_success else None,
+                               first=first or final)
     status_key = COLLECTION_STATUS.key(day, cluster.id, request.run_id)
     window_fields = {"window_start": window.start, "window_end": window.end}
     try:
@@ -237,9 +245,9 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
                 {"cluster-id": cluster.id, "window-start": window.start.isoformat(),
                  "window-end": window.end.isoformat(), "collected-at": _iso(started), "run-id": request.run_id},
             )
-        daily_rows = write_usage(collector.bucket, request, window, fetched, day, first)
+        daily_rows = write_usage(collector.bucket, request, window, fetched, day, first or final)
         write_period_datasets(collector.bucket, request, window, fetched, day)
-        _update_state(collector.bucket, request, first)
+        _update_state(collector.bucket, request, first, retired=final)
     except CallError as exc:
         status = _status(request, started, collector.now(), outcome="failed", **window_fields,
                          error_endpoint=exc.endpoint, error_class=exc.error_class, http_status=exc.http_status,
@@ -255,6 +263,6 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     status = _status(request, started, collector.now(), outcome="success", **window_fields,
                      license_service_version=fetched.version, health_summary=fetched.health_summary,
                      snapshot_key=archived.key, snapshot_sha256=archived.sha256, daily_rows=daily_rows,
-                     warnings=_warnings(fetched))
+                     warnings=_warnings(fetched), retired=final)
     collector.bucket.put_json(status_key, status)
     return status

@@ -28,6 +28,8 @@ class Dataset:
     partition: str  # "month" (YYYY-MM) or "dt" (YYYY-MM-DD)
     columns: tuple[tuple[str, str], ...]
     description: str
+    # what one object holds: one cluster, one cluster's run, or one whole run
+    object_per: str = "cluster"
 
     @property
     def all_columns(self) -> tuple[tuple[str, str], ...]:
@@ -43,8 +45,10 @@ class Dataset:
     def key(self, day: date, cluster_id: str, run_id: str | None = None) -> str:
         """Deterministic object key: a retry of the same run overwrites instead of duplicating."""
         base = f"{self.prefix}/{self.partition}={self.partition_value(day)}"
-        if self.table == "collection_status":
+        if self.object_per == "cluster_run":
             return f"{base}/{cluster_id}/{run_id}.json"
+        if self.object_per == "run":
+            return f"{base}/{run_id}.json"
         return f"{base}/{cluster_id}.json"
 
 
@@ -159,8 +163,26 @@ COLLECTION_STATUS = Dataset(
         ("error_message", "string"),
         ("hint", "string"),
         ("warnings", "string"),
+        ("retired", "boolean"),
     ),
-    description="one record per cluster and run: outcome, version, health, window, times, error (redacted)",
+    description="one record per cluster and run: outcome, version, health, window, times, error (redacted); "
+                "`retired` marks the final collection of a decommissioned cluster",
+    object_per="cluster_run",
+)
+
+# The registry itself lives in `config/clusters.json`; this copy per run tells the SQL which
+# clusters were expected, so rollups can show how complete each figure is.
+CLUSTER_REGISTRY = Dataset(
+    table="cluster_registry",
+    prefix="registry",
+    partition="dt",
+    columns=(
+        ("enabled", "boolean"),
+        ("timezone", "string"),
+        ("tags", "string"),
+    ),
+    description="one record per registered cluster and run: the registry as the dispatcher saw it",
+    object_per="run",
 )
 
 DATASETS: tuple[Dataset, ...] = (
@@ -170,6 +192,7 @@ DATASETS: tuple[Dataset, ...] = (
     SERVICES,
     CHARGEBACK_DAILY,
     COLLECTION_STATUS,
+    CLUSTER_REGISTRY,
 )
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN", "int": "INTEGER", "bigint": "BIGINT"}

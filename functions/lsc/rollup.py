@@ -14,6 +14,8 @@ from typing import Any, Protocol
 ROW_KEYS: tuple[str, ...] = (
     "product_id", "product_name", "metric_name", "period_start", "period_end",
     "peak_quantity", "peak_date", "clusters_reporting", "sum_of_cluster_peaks",
+    # completeness: an understated peak (a cluster that did not report counts as 0) shows next to it
+    "clusters_expected", "cluster_days_missing",
 )
 PERIOD_LISTS: tuple[str, ...] = ("window", "monthly", "chargeback")
 NUMERIC_KEYS: tuple[str, ...] = ("peak_quantity", "sum_of_cluster_peaks", "clusters_reporting")
@@ -104,16 +106,18 @@ def _rows_by_period(rows: Iterable[Row]) -> dict[tuple[str, str], list[Row]]:
 
 
 def _table(rows: Sequence[Row]) -> str:
-    header = ("product", "metric", "peak", "peak date", "clusters", "sum of cluster peaks")
+    header = ("product", "metric", "peak", "peak date", "clusters", "sum of cluster peaks", "expected",
+              "cluster-days missing")
     body = [
         (
             str(row["product_name"]), str(row["metric_name"]), _number(row["peak_quantity"]),
             str(row["peak_date"]), str(row["clusters_reporting"]), _number(row["sum_of_cluster_peaks"]),
+            str(row["clusters_expected"]), str(row["cluster_days_missing"]),
         )
         for row in sorted(rows, key=lambda row: (str(row["product_name"]), str(row["metric_name"])))
     ]
     widths = [max(len(line[column]) for line in [header, *body]) for column in range(len(header))]
-    numeric_columns = {2, 4, 5}
+    numeric_columns = {2, 4, 5, 6, 7}
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(

@@ -3,6 +3,6 @@
 -- quarter's objects, run multicluster_peak_period.sql with the quarter's first and last day.
 SELECT
     period_label AS quarter, period_start, period_end, product_id, product_name, metric_name,
-    peak_quantity, peak_date, clusters_reporting, sum_of_cluster_peaks
-FROM usage_period_peaks
+    peak_quantity, peak_date, clusters_reporting, sum_of_cluster_peaks, clusters_expected, cluster_days_missing
+FROM usage_period_figures
 WHERE period_kind = 'quarter' AND usage_source = 'products'

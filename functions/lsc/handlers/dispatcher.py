@@ -5,7 +5,7 @@ from typing import Any
 
 from lsc.aws_clients import client
 from lsc.data_bucket import DataBucket
-from lsc.dispatch import collect_requests, enqueue
+from lsc.dispatch import collect_requests, enqueue, record_registry
 from lsc.events import parse_schedule_event
 from lsc.observability import logger, metrics
 from lsc.settings import get_settings
@@ -16,7 +16,9 @@ from lsc.settings import get_settings
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = get_settings()
     run = parse_schedule_event(event)
-    registry = DataBucket(client("s3"), settings.data_bucket).read_registry(settings.registry_key)
+    bucket = DataBucket(client("s3"), settings.data_bucket)
+    registry = bucket.read_registry(settings.registry_key)
+    record_registry(bucket, run, registry)
     requests = collect_requests(run, registry)
     if not settings.queue_url:
         raise ValueError("LSC_QUEUE_URL is not set")

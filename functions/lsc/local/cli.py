@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "lsc.local.demo",
     "lsc.local.simulate_command",
     "lsc.local.clusters_command",
+    "lsc.local.snapshots_command", "lsc.local.coverage_command", "lsc.local.collect_command",
 )
 
 
