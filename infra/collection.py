@@ -18,16 +18,28 @@ from constructs import Construct
 
 from infra import packaging
 from infra.settings import InfraSettings
+from lsc.collection import STATE_PREFIX
+from lsc.datasets import DATASETS
 from lsc.registry import Registry
+from lsc.snapshot_archive import PREFIX as SNAPSHOT_PREFIX
 
 # The collector's timeout budgets one cluster, so it gets one message per invocation.
 COLLECTOR_BATCH_SIZE = 1
 # AWS advice for SQS event sources: visibility >= 6 x function timeout, so retries never overlap.
 VISIBILITY_FACTOR = 6
 DISPATCHER_TIMEOUT = cdk.Duration.minutes(1)
-# Objects the collector writes (architecture §5, plus its per-cluster state: first collection, last
-# success); it reads the whole bucket (registry, earlier months).
-WRITTEN_PREFIXES = ("snapshots/*", "usage/*", "status/*", "state/*")
+
+
+def written_prefixes(writer: str) -> tuple[str, ...]:
+    """Top-level key prefixes a function writes, from the code that makes the keys (architecture §5)."""
+    own = {SNAPSHOT_PREFIX, STATE_PREFIX} if writer == "collector" else set()
+    own |= {d.prefix for d in DATASETS if d.writer == writer}
+    return tuple(sorted({f"{prefix.split('/')[0]}/*" for prefix in own}))
+
+
+# Both read the whole bucket (registry, earlier months); each writes only its own prefixes.
+COLLECTOR_WRITES = written_prefixes("collector")
+DISPATCHER_WRITES = written_prefixes("dispatcher")
 
 
 class Collection(Construct):
@@ -87,6 +99,8 @@ class Collection(Construct):
             description="lsc: reads the registry, sends one message per enabled cluster",
         )
         data_bucket.grant_read(self.dispatcher, settings.registry_key)
+        for pattern in DISPATCHER_WRITES:
+            data_bucket.grant_put(self.dispatcher, pattern)
         self.queue.grant_send_messages(self.dispatcher)
 
         self.collector = self._function(
@@ -107,7 +121,7 @@ class Collection(Construct):
             **_vpc_placement(self, settings),
         )
         data_bucket.grant_read(self.collector)
-        for pattern in WRITTEN_PREFIXES:
+        for pattern in COLLECTOR_WRITES:
             data_bucket.grant_put(self.collector, pattern)
         self.collector.add_to_role_policy(
             iam.PolicyStatement(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import IConstruct
 
-from infra.collection import WRITTEN_PREFIXES
+from infra.collection import COLLECTOR_WRITES, DISPATCHER_WRITES
 from infra.settings import InfraSettings
 
 BASIC_EXECUTION_ROLE = "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
@@ -39,7 +39,10 @@ def acknowledge(stack: cdk.Stack, settings: InfraSettings) -> None:
         # X-Ray tracing (optional) needs PutTraceSegments, which has no resource-level permission.
         "AwsSolutions-IAM5[Resource::*]": "X-Ray trace upload has no resource-level permissions",
     }
-    _ack(collection.dispatcher, {**function_basics, **read_bucket})
+    _ack(collection.dispatcher, {**function_basics, **read_bucket, **write_bucket, **{
+        f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{prefix}]": "the dispatcher writes only the per-run copy of the registry"
+        for prefix in DISPATCHER_WRITES
+    }})
     _ack(
         collection.collector,
         {
@@ -48,7 +51,7 @@ def acknowledge(stack: cdk.Stack, settings: InfraSettings) -> None:
             **write_bucket,
             **{
                 f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{prefix}]": "the collector writes only under the dataset prefixes of architecture §5"
-                for prefix in WRITTEN_PREFIXES
+                for prefix in COLLECTOR_WRITES
             },
             f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:{settings.secret_prefix}*]": (
                 "cluster tokens and CA bundles live under the project prefix; clusters are added without a deploy of IAM"

@@ -30,6 +30,8 @@ class Dataset:
     description: str
     # what one object holds: one cluster, one cluster's run, or one whole run
     object_per: str = "cluster"
+    # the Lambda that writes it (the stack grants PutObject on the prefix to that one only)
+    writer: str = "collector"
 
     @property
     def all_columns(self) -> tuple[tuple[str, str], ...]:
@@ -183,6 +185,7 @@ CLUSTER_REGISTRY = Dataset(
     ),
     description="one record per registered cluster and run: the registry as the dispatcher saw it",
     object_per="run",
+    writer="dispatcher",
 )
 
 DATASETS: tuple[Dataset, ...] = (

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import re
+
+import pytest
 
 from aws_cdk.assertions import Match
 
@@ -118,13 +121,17 @@ def test_registry_is_deployed_as_json(synth: Synthesized) -> None:
     assert [a.read_bytes() for a in assets] == [registry.to_json()]
 
 
-def test_collector_may_write_every_prefix_the_collector_writes(synth: Synthesized) -> None:
-    """The prefixes come from the collector's own key code, so a new dataset can't miss its grant."""
+@pytest.mark.parametrize("writer", ["collector", "dispatcher"])
+def test_each_function_may_write_exactly_the_prefixes_its_code_writes(synth: Synthesized, writer: str) -> None:
+    """The prefixes come from the code that makes the keys, so a new dataset can't miss its grant."""
     from lsc.collection import STATE_PREFIX
     from lsc.datasets import DATASETS
     from lsc.snapshot_archive import PREFIX as SNAPSHOT_PREFIX
 
-    statements = _policy_statements(synth, synth.stack.collection.collector)
+    function = getattr(synth.stack.collection, writer)
+    statements = _policy_statements(synth, function)
     put_resources = json.dumps([s["Resource"] for s in statements if "s3:PutObject" in json.dumps(s["Action"])])
-    written = {SNAPSHOT_PREFIX, STATE_PREFIX, *(d.prefix for d in DATASETS)}
-    assert [p for p in written if f"/{p.split('/')[0]}/*" not in put_resources] == []
+    granted = set(re.findall(r'/([a-z_]+)/\*"', put_resources))
+    written = {d.prefix for d in DATASETS if d.writer == writer} | (
+        {SNAPSHOT_PREFIX, STATE_PREFIX} if writer == "collector" else set())
+    assert granted == {p.split("/")[0] for p in written}
