@@ -22,6 +22,7 @@ VIEWS: dict[str, str] = {
     "multicluster_peak_quarterly": "quarter, product, metric: highest daily sum",
     "chargeback_peak_monthly": "month, chargeback group, product, metric: highest daily sum",
     "cluster_latest": "cluster: latest collection, outcome, License Service version, health, days since last success",
+    "license_service_duplicates": "cluster whose License Service host another cluster also reports: usage counted twice in the rollup",
 }
 
 # Any-period peak: a plain SELECT with two `?` placeholders (start date, end date).

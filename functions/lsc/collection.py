@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,11 +23,12 @@ from lsc.data_bucket import DataBucket
 from lsc.datasets import BUNDLED_PRODUCTS, CHARGEBACK_DAILY, COLLECTION_STATUS, PRODUCTS, PRODUCTS_DAILY, SERVICES
 from lsc.events import CollectRequest
 from lsc.monthly_objects import is_provisional, keep_highest, write_monthly
-from lsc.license_client import CallError, LicenseServiceClient, Window, make_tls_verify, redact
+from lsc.license_client import CallError, LicenseServiceClient, Limits, RetryPolicy, Window, make_tls_verify, redact
 from lsc.registry import Cluster
 from lsc.settings import Settings
 from lsc.snapshot_archive import archive_snapshot, default_file_name, snapshot_key
-from lsc.snapshot_parser import DailyUsage, SnapshotFormatError, daily_usage
+from lsc.snapshot_parser import DailyUsage, SnapshotFormatError, check_complete, daily_usage
+from lsc.usage_guards import check_consistent, check_no_lost_days
 
 STATE_PREFIX = "state/clusters"
 
@@ -49,14 +51,19 @@ class Collector:
     read_secret: Callable[[str], str]
     now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
 
-    def client_for(self, cluster: Cluster) -> LicenseServiceClient:
+    def client_for(self, cluster: Cluster, deadline: float) -> LicenseServiceClient:
+        """`deadline`: a `time.monotonic()` value after which no call to the cluster starts or reads on."""
         ca_pem = self.read_secret(cluster.tls.ca_bundle_secret) if cluster.tls.ca_bundle_secret else None
+        settings = self.settings
         return LicenseServiceClient(
             cluster.url, auth_type=cluster.auth.type, token=token_from_secret(self.read_secret(cluster.auth.secret)),
             verify=make_tls_verify(ca_pem, cluster.tls.insecure_skip_verify),
-            connect_timeout=self.settings.connect_timeout, read_timeout=self.settings.read_timeout,
-            snapshot_read_timeout=self.settings.snapshot_read_timeout, date_params=cluster.date_params,
-            max_json_bytes=self.settings.max_json_bytes,
+            connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout,
+            snapshot_read_timeout=settings.snapshot_read_timeout, date_params=cluster.date_params,
+            limits=Limits(json_bytes=settings.max_json_bytes, snapshot_bytes=settings.max_snapshot_bytes),
+            retry=RetryPolicy(attempts=settings.http_attempts, base_delay=settings.retry_base_delay,
+                              max_delay=8 * settings.retry_base_delay),
+            deadline=deadline,
         )
 
 
@@ -91,6 +98,7 @@ class Fetched:
     snapshot_size: int
     daily: list[DailyUsage]
     daily_source: str
+    license_service_host: str
     chargeback_window: Window | None = None
     chargeback: list[dict[str, Any]] = field(default_factory=list)
     silent_groups: list[str] = field(default_factory=list)
@@ -138,6 +146,12 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
     with zip_path.open("w+b") as sink:
         served, sha256, size = client.download_snapshot(window, sink)
         sink.seek(0)
+        try:  # a cut-off zip is neither evidence nor usage
+            host = check_complete(sink)
+        except SnapshotFormatError as exc:
+            raise CallError("/snapshot", "InvalidSnapshot", str(exc),
+                            hint="the snapshot is not a complete zip (cut off by a proxy or the service): "
+                                 "nothing was archived; the run is retried") from None
         try:
             daily = daily_usage(sink, {row.product_name: row.product_id for row in products})
             source = "snapshot"
@@ -148,12 +162,27 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
         products=products, bundled=bundled, services=services,
         snapshot_name=served or default_file_name(cluster.id, window.start, window.end),
         snapshot_sha256=sha256, snapshot_size=size, daily=daily, daily_source=source,
+        license_service_host=host or service_address(cluster.url),
     )
     if cluster.groups:
         fetched.chargeback_window = chargeback_window(window)
         fetched.chargeback, fetched.silent_groups = fetch_group_days(
             client, cluster.groups, fetched.chargeback_window, _payload)
     return fetched
+
+
+def service_address(url: str) -> str:
+    """Host, port and path of a License Service URL: what two entries reaching one service share."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path.rstrip('/')}".lower()
+
+
+def guard_usage(bucket: DataBucket, cluster_id: str, window: Window, fetched: Fetched) -> None:
+    """Refuses data that would replace stored usage with less (see lsc.usage_guards)."""
+    endpoint = "/snapshot" if fetched.daily_source == "snapshot" else "/products"
+    usage_days = {row.usage_date for row in fetched.daily}
+    check_consistent(len(fetched.products), usage_days, endpoint)
+    check_no_lost_days(bucket, cluster_id, window, usage_days, endpoint)
 
 
 def common_fields(request: CollectRequest) -> dict[str, Any]:
@@ -196,9 +225,11 @@ def _status(request: CollectRequest, started: datetime, finished: datetime, **fi
     return record
 
 
-def _warnings(fetched: Fetched) -> str | None:
+def _warnings(fetched: Fetched, insecure: bool) -> str | None:
     notes = [f"chargeback group {g!r} returned no usage (unknown group, or no labelled namespace)"
              for g in fetched.silent_groups]
+    if insecure:
+        notes.append("TLS verification is off for this cluster (tls.insecure_skip_verify)")
     return "; ".join(notes) or None
 
 
@@ -217,8 +248,12 @@ def _update_state(bucket: DataBucket, request: CollectRequest, first: bool) -> N
     bucket.put_json(key, state)
 
 
-def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequest) -> dict[str, Any]:
-    """Returns the status record written; raises CollectionFailed after writing a failed one."""
+def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequest,
+                    deadline: float = float("inf")) -> dict[str, Any]:
+    """Returns the status record written; raises CollectionFailed after writing a failed one.
+
+    `deadline` (a `time.monotonic()` value) ends the calls to the cluster, retries included.
+    """
     started = collector.now()
     day = collection_day(request, cluster)
     state = collector.bucket.get_json(state_key(cluster.id)) or {}
@@ -228,8 +263,9 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     status_key = COLLECTION_STATUS.key(day, cluster.id, request.run_id)
     window_fields = {"window_start": window.start, "window_end": window.end}
     try:
-        with tempfile.TemporaryDirectory(prefix="lsc-") as workdir, collector.client_for(cluster) as client:
+        with tempfile.TemporaryDirectory(prefix="lsc-") as workdir, collector.client_for(cluster, deadline) as client:
             fetched = fetch(client, window, cluster, Path(workdir))
+            guard_usage(collector.bucket, cluster.id, window, fetched)
             archived = archive_snapshot(
                 collector.bucket.s3, collector.bucket.bucket, Path(workdir) / "snapshot.zip",
                 snapshot_key(cluster.id, day, fetched.snapshot_sha256, fetched.snapshot_name),
@@ -255,6 +291,7 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     status = _status(request, started, collector.now(), outcome="success", **window_fields,
                      license_service_version=fetched.version, health_summary=fetched.health_summary,
                      snapshot_key=archived.key, snapshot_sha256=archived.sha256, daily_rows=daily_rows,
-                     warnings=_warnings(fetched))
+                     license_service_host=fetched.license_service_host,
+                     warnings=_warnings(fetched, cluster.tls.insecure_skip_verify))
     collector.bucket.put_json(status_key, status)
     return status

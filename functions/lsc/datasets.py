@@ -159,6 +159,9 @@ COLLECTION_STATUS = Dataset(
         ("error_message", "string"),
         ("hint", "string"),
         ("warnings", "string"),
+        # host of the License Service answering (its snapshot's data_condition.txt, else the URL):
+        # two clusters with the same host are one service counted twice (view license_service_duplicates)
+        ("license_service_host", "string"),
     ),
     description="one record per cluster and run: outcome, version, health, window, times, error (redacted)",
 )
