@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -162,19 +161,13 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
         products=products, bundled=bundled, services=services,
         snapshot_name=served or default_file_name(cluster.id, window.start, window.end),
         snapshot_sha256=sha256, snapshot_size=size, daily=daily, daily_source=source,
-        license_service_host=host or service_address(cluster.url),
+        license_service_host=host or cluster.service_address,
     )
     if cluster.groups:
         fetched.chargeback_window = chargeback_window(window)
         fetched.chargeback, fetched.silent_groups = fetch_group_days(
             client, cluster.groups, fetched.chargeback_window, _payload)
     return fetched
-
-
-def service_address(url: str) -> str:
-    """Host, port and path of a License Service URL: what two entries reaching one service share."""
-    parts = urlsplit(url)
-    return f"{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path.rstrip('/')}".lower()
 
 
 def guard_usage(bucket: DataBucket, cluster_id: str, window: Window, fetched: Fetched) -> None:
