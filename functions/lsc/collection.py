@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from lsc import SCHEMA_VERSION
-from lsc.api_models import BundledProductRow, PayloadError, ProductRow, ServiceRow, parse_object, parse_rows
+from lsc.api_models import (BundledProductRow, PayloadError, ProductRow, ServiceRow, parse_object, parse_rows,
+                            parse_version)
 from lsc.chargeback import chargeback_window, fetch_group_days
 from lsc.collection_window import collection_window, days
 from lsc.data_bucket import DataBucket
@@ -129,7 +130,7 @@ def _daily_from_products_api(client: LicenseServiceClient, window: Window) -> li
 
 
 def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdir: Path) -> Fetched:
-    version_doc = _payload("/version", lambda: parse_object(client.get_json("/version", auth=False)))
+    version = _payload("/version", lambda: parse_version(client.get_json("/version", auth=False)))
     health = _payload("/health", lambda: parse_object(client.get_json("/health")))
     params = client.window_params(window)
     products = _payload("/products", lambda: parse_rows(client.get_json("/products", params), ProductRow))
@@ -157,7 +158,7 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
         except SnapshotFormatError:
             daily, source = _daily_from_products_api(client, window), "products_api"
     fetched = Fetched(
-        version=str(version_doc.get("version", "")), health_summary=_health_summary(health),
+        version=version, health_summary=_health_summary(health),
         products=products, bundled=bundled, services=services,
         snapshot_name=served or default_file_name(cluster.id, window.start, window.end),
         snapshot_sha256=sha256, snapshot_size=size, daily=daily, daily_source=source,

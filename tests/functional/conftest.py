@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import boto3
 import pytest
@@ -26,6 +26,17 @@ class Estate:
         with local_aws(self.deployment.endpoint_url, self.deployment.handler_env()):
             return run_collection(self.deployment, scheduled_time or self.scheduled_time, schedule="lsc-test")
 
+    def fork(self) -> "Estate":
+        """The same simulators and queue over a new bucket holding a copy of every object (metadata included)."""
+        deployment = replace(self.deployment, bucket=f"lsc-test-{uuid.uuid4().hex[:12]}")
+        with local_aws(self.deployment.endpoint_url):
+            s3 = boto3.client("s3")
+            s3.create_bucket(Bucket=deployment.bucket)
+            for key in self.objects():
+                s3.copy_object(Bucket=deployment.bucket, Key=key,
+                               CopySource={"Bucket": self.deployment.bucket, "Key": key})
+        return Estate(self.fixtures, self.servers, deployment, self.scheduled_time)
+
     def objects(self, prefix: str = "") -> dict[str, bytes]:
         with local_aws(self.deployment.endpoint_url):
             s3 = boto3.client("s3")
@@ -38,20 +49,20 @@ class Estate:
             return boto3.client("s3").head_object(Bucket=self.deployment.bucket, Key=key)["Metadata"]
 
 
+def build_estate(stack: ExitStack, moto_endpoint: str, fixtures: list[Fixture], ca: LocalCA) -> Estate:
+    """Simulators (stopped with `stack`) and a fresh bucket, queue and registry for `fixtures`."""
+    servers = start_simulators(stack, fixtures, ca)
+    with local_aws(moto_endpoint):
+        deployment = provision(moto_endpoint, f"lsc-test-{uuid.uuid4().hex[:12]}")
+        seed(deployment, [(f, cluster_entry(f, s.url)) for f, s in zip(fixtures, servers)], ca.ca_pem)
+    return Estate(fixtures, servers, deployment, f"{max(f.today for f in fixtures)}T00:00:00Z")
+
+
 @pytest.fixture
 def make_estate(moto_endpoint, demo_estate_dir, local_ca):
     """Builds an estate from fixtures (default: the demo estate) in a fresh bucket; stops it after."""
     with ExitStack() as stack:
-        def build(fixtures: list[Fixture] | None = None) -> Estate:
-            fixtures = fixtures or load_estate(demo_estate_dir)
-            ca = local_ca
-            servers = start_simulators(stack, fixtures, ca)
-            with local_aws(moto_endpoint):
-                deployment = provision(moto_endpoint, f"lsc-test-{uuid.uuid4().hex[:12]}")
-                seed(deployment, [(f, cluster_entry(f, s.url)) for f, s in zip(fixtures, servers)], ca.ca_pem)
-            return Estate(fixtures, servers, deployment, f"{max(f.today for f in fixtures)}T00:00:00Z")
-
-        yield build
+        yield lambda fixtures=None: build_estate(stack, moto_endpoint, fixtures or load_estate(demo_estate_dir), local_ca)
 
 
 @pytest.fixture
