@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from botocore.exceptions import ClientError
+
 from lsc import SCHEMA_VERSION
 from lsc.api_models import (BundledProductRow, PayloadError, ProductRow, ServiceRow, parse_object, parse_rows,
                             parse_version)
@@ -227,6 +229,13 @@ def _warnings(fetched: Fetched, insecure: bool) -> str | None:
     return "; ".join(notes) or None
 
 
+def _collector_hint(exc: Exception) -> str:
+    if isinstance(exc, ClientError):  # botocore retried it already (standard mode)
+        return ("an AWS call failed (S3 or Secrets Manager): check the collector's role, the bucket and its KMS key "
+                "policy; months already rewritten hold this run's complete data, the run is retried")
+    return "see the collector's log for this run"
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -279,7 +288,7 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     except Exception as exc:  # S3 and secret failures: still one cluster's failure, recorded as such
         status = _status(request, started, collector.now(), outcome="failed", **window_fields,
                          error_endpoint="(collector)", error_class=type(exc).__name__,
-                         error_message=redact(str(exc))[:500], hint="see the collector's log for this run")
+                         error_message=redact(str(exc))[:500], hint=_collector_hint(exc))
         collector.bucket.put_json(status_key, status)
         raise CollectionFailed(status) from None
     status = _status(request, started, collector.now(), outcome="success", **window_fields,

@@ -183,7 +183,10 @@ class LicenseServiceClient:
     def _with_retries(self, endpoint: str, call: Callable[[], T]) -> T:
         """Retries only what a retry can help: 5xx, timeouts, resets — never 4xx or TLS failures."""
         last = self._retry.attempts - 1
+        failure: CallError | None = None
         for attempt in range(self._retry.attempts):
+            if failure is not None and self._deadline - self._clock() <= 0:
+                raise failure  # the real cause, not "out of time"
             self._remaining(endpoint)
             try:
                 return call()

@@ -4,12 +4,18 @@ from __future__ import annotations
 import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from collections.abc import Callable
+from typing import Any
 
 import boto3
 import pytest
 
+from lsc.events import CollectRequest
+from lsc.handlers import collector
 from lsc.local.aws_env import local_aws
 from lsc.local.fixture import Fixture, load_estate
+from lsc.local.lambda_runtime import LambdaContext, sqs_event
 from lsc.local.local_estate import LocalDeployment, cluster_entry, provision, run_collection, seed, start_simulators
 from lsc.local.simulator_server import SimulatorServer
 from lsc.local.tls import LocalCA
@@ -25,6 +31,20 @@ class Estate:
     def collect(self, scheduled_time: str | None = None):
         with local_aws(self.deployment.endpoint_url, self.deployment.handler_env()):
             return run_collection(self.deployment, scheduled_time or self.scheduled_time, schedule="lsc-test")
+
+    def deliver(self, scheduled_time: str, env: dict[str, str] | None = None,
+                prepare: Callable[[], None] = lambda: None) -> dict[str, Any]:
+        """One run's messages handed straight to the collector as one SQS batch (no redelivery);
+        returns its partial-batch response. `env` adds settings such as short timeouts; `prepare`
+        runs where the handler's AWS clients are set up (to hook into them)."""
+        moment = datetime.fromisoformat(scheduled_time.replace("Z", "+00:00")).astimezone(timezone.utc)
+        messages = [{"MessageId": f"m-{cluster_id}", "ReceiptHandle": "r", "Body": CollectRequest(
+            cluster_id=cluster_id, run_id=f"lsc-test-{moment:%Y%m%dT%H%M%SZ}", scheduled_time=moment).body()}
+            for cluster_id in (f.cluster_id for f in self.fixtures)]
+        with local_aws(self.deployment.endpoint_url, {**self.deployment.handler_env(), **(env or {})}):
+            prepare()
+            return collector.handler(sqs_event(messages, "arn:aws:sqs:us-east-1:000000000000:q"),
+                                     LambdaContext("lsc-collector"))
 
     def fork(self) -> "Estate":
         """The same simulators and queue over a new bucket holding a copy of every object (metadata included)."""

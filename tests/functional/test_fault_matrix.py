@@ -11,18 +11,13 @@ from __future__ import annotations
 import json
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
-from lsc.events import CollectRequest
-from lsc.handlers import collector
 from lsc.jsonlines import loads_lines
-from lsc.local.aws_env import local_aws
 from lsc.local.faults import FAULT_NAMES, parse_fault
 from lsc.local.fixture import load_estate
-from lsc.local.lambda_runtime import LambdaContext, sqs_event
 from tests.functional.conftest import Estate, build_estate
 
 FAULTY = "prod-west"  # token in the query string, behind a path prefix: the hardest to keep secret
@@ -99,16 +94,6 @@ def of_cluster(objects: dict[str, bytes], cluster_id: str) -> dict[str, bytes]:
     return {k: v for k, v in objects.items() if any(mark in k for mark in marks)}
 
 
-def run_handler(estate: Estate, scheduled_time: str) -> dict[str, Any]:
-    """The next day's run, delivered to the collector as one SQS batch of the three clusters."""
-    moment = datetime.fromisoformat(scheduled_time.replace("Z", "+00:00")).astimezone(timezone.utc)
-    messages = [{"MessageId": f"m-{f.cluster_id}", "ReceiptHandle": "r", "Body": CollectRequest(
-        cluster_id=f.cluster_id, run_id=f"lsc-test-{moment:%Y%m%dT%H%M%SZ}", scheduled_time=moment).body()}
-        for f in estate.fixtures]
-    with local_aws(estate.deployment.endpoint_url, {**estate.deployment.handler_env(), **FAST}):
-        return collector.handler(sqs_event(messages, "arn:aws:sqs:us-east-1:000000000000:q"), LambdaContext("c"))
-
-
 @pytest.fixture(scope="module")
 def collected(moto_endpoint, demo_estate_dir, local_ca, request):
     """(estate collected fault-free the day before, its objects, objects of a fault-free next-day run)."""
@@ -118,7 +103,7 @@ def collected(moto_endpoint, demo_estate_dir, local_ca, request):
         estate = build_estate(stack, moto_endpoint, fixtures, local_ca)
         estate.collect(EARLIER_RUN)
         reference = estate.fork()
-        assert run_handler(reference, RUN) == {"batchItemFailures": []}
+        assert reference.deliver(RUN, FAST) == {"batchItemFailures": []}
         yield estate, without_status(estate.objects()), without_status(reference.objects())
     with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
         print(f"\nfault matrix: {FIGURES['cases']} cases, {len(FIGURES['fault_names'])} distinct faults "
@@ -139,7 +124,7 @@ def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd):
     server = next(s for s, f in zip(estate.servers, estate.fixtures) if f.cluster_id == FAULTY)
     server.faults = list(case.faults)
     try:
-        response = run_handler(estate, RUN)
+        response = estate.deliver(RUN, FAST)
     finally:
         server.faults = []
     after = estate.objects()

@@ -15,7 +15,9 @@ from lsc.observability import count_for_cluster, logger
 from lsc.registry import Registry
 from lsc.settings import FETCH_SHARE, Settings, get_settings
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A failed cluster is a batch item failure (retried, then dead-lettered; the DLQ and stale alarms
+# report it), never a function error: the Errors alarm stays for the collector's own failures.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 LOGGED_ERROR_FIELDS = {"cluster_id", "run_id", "error_endpoint", "error_class", "http_status", "error_message", "hint"}
 
 
