@@ -29,6 +29,7 @@ VIEWS: dict[str, str] = {
     "snapshot_coverage_gaps": "quarter, cluster, range of evidence days no archived snapshot covers",
     "snapshot_coverage_quarterly": "quarter, cluster: evidence days, days missing, complete or not, last success",
     "cluster_latest": "cluster: latest collection, outcome, License Service version, health, days since last success",
+    "license_service_duplicates": "cluster whose License Service host another cluster also reports: usage counted twice in the rollup",
 }
 
 # Any-period peak: a plain SELECT with two `?` placeholders (start date, end date).

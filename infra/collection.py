@@ -17,7 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import packaging
-from infra.settings import InfraSettings
+from infra.settings import HTTP_ATTEMPTS, InfraSettings
 from lsc.collection import STATE_PREFIX
 from lsc.datasets import DATASETS
 from lsc.registry import Registry
@@ -116,6 +116,7 @@ class Collection(Construct):
                 "LSC_CONNECT_TIMEOUT": f"{settings.connect_timeout:g}",
                 "LSC_READ_TIMEOUT": f"{settings.read_timeout:g}",
                 "LSC_SNAPSHOT_READ_TIMEOUT": f"{settings.snapshot_read_timeout:g}",
+                "LSC_HTTP_ATTEMPTS": str(HTTP_ATTEMPTS),  # the attempts the timeout budget was checked with
             },
             description="lsc: collects one cluster's License Service data into S3",
             **_vpc_placement(self, settings),

@@ -13,11 +13,14 @@ from aws_cdk import aws_logs as logs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from lsc.settings import FETCH_SHARE
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTEXT_PREFIX = "lsc:"
 
-# The collector retries a failed call this many times in all (its client's policy); the timeout
-# budget below assumes it, so that a hung cluster ends in a reported failure, not a Lambda timeout.
+# The collector retries a failed call this many times in all (passed as LSC_HTTP_ATTEMPTS); the
+# timeout budget below assumes it, so that a hung cluster ends in a reported failure, not a Lambda
+# timeout. At run time the collector also stops calling at FETCH_SHARE of its remaining time.
 HTTP_ATTEMPTS = 3
 # CloudWatch alarms evaluate at most 7 days of hourly periods.
 MAX_STALE_HOURS = 168
@@ -99,10 +102,11 @@ class InfraSettings(BaseModel):
         if any(vpc_parts) and not all(vpc_parts):
             raise ValueError("VPC placement needs all of lsc:vpcId, lsc:subnetIds and lsc:securityGroupId")
         budget = HTTP_ATTEMPTS * (self.connect_timeout + self.read_timeout + self.snapshot_read_timeout)
-        if budget >= self.collector_timeout_seconds:
+        fetch_time = FETCH_SHARE * self.collector_timeout_seconds
+        if budget >= fetch_time:
             raise ValueError(
                 f"{HTTP_ATTEMPTS} x (lsc:connectTimeout + lsc:readTimeout + lsc:snapshotReadTimeout) = {budget:g} s "
-                f"must stay below lsc:collectorTimeoutSeconds ({self.collector_timeout_seconds})"
+                f"must stay below {FETCH_SHARE:g} x lsc:collectorTimeoutSeconds ({fetch_time:g} s; the rest is for writing)"
             )
         return self
 

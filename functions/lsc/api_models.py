@@ -94,3 +94,11 @@ def parse_object(body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise PayloadError(f"expected a JSON object, got {type(data).__name__}")
     return data
+
+
+def parse_version(body: bytes) -> str:
+    """`/version` → the version text; the probe that tells License Service from anything else."""
+    version = parse_object(body).get("version")
+    if not isinstance(version, str) or not version.strip():
+        raise PayloadError("no 'version' in the /version answer")
+    return version

@@ -14,19 +14,23 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from botocore.exceptions import ClientError
+
 from lsc import SCHEMA_VERSION
-from lsc.api_models import BundledProductRow, PayloadError, ProductRow, ServiceRow, parse_object, parse_rows
+from lsc.api_models import (BundledProductRow, PayloadError, ProductRow, ServiceRow, parse_object, parse_rows,
+                            parse_version)
 from lsc.chargeback import chargeback_window, fetch_group_days
 from lsc.collection_window import collection_window, days
 from lsc.data_bucket import DataBucket
 from lsc.datasets import BUNDLED_PRODUCTS, CHARGEBACK_DAILY, COLLECTION_STATUS, PRODUCTS, PRODUCTS_DAILY, SERVICES
 from lsc.events import CollectRequest
 from lsc.monthly_objects import is_provisional, keep_highest, write_monthly
-from lsc.license_client import CallError, LicenseServiceClient, Window, make_tls_verify, redact
+from lsc.license_client import CallError, LicenseServiceClient, Limits, RetryPolicy, Window, make_tls_verify, redact
 from lsc.registry import Cluster
 from lsc.settings import Settings
 from lsc.snapshot_archive import archive_snapshot, default_file_name, snapshot_key
-from lsc.snapshot_parser import DailyUsage, SnapshotFormatError, daily_usage
+from lsc.snapshot_parser import DailyUsage, SnapshotFormatError, check_complete, daily_usage
+from lsc.usage_guards import check_consistent, check_no_lost_days
 
 STATE_PREFIX = "state/clusters"
 
@@ -49,14 +53,19 @@ class Collector:
     read_secret: Callable[[str], str]
     now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
 
-    def client_for(self, cluster: Cluster) -> LicenseServiceClient:
+    def client_for(self, cluster: Cluster, deadline: float) -> LicenseServiceClient:
+        """`deadline`: a `time.monotonic()` value after which no call to the cluster starts or reads on."""
         ca_pem = self.read_secret(cluster.tls.ca_bundle_secret) if cluster.tls.ca_bundle_secret else None
+        settings = self.settings
         return LicenseServiceClient(
             cluster.url, auth_type=cluster.auth.type, token=token_from_secret(self.read_secret(cluster.auth.secret)),
             verify=make_tls_verify(ca_pem, cluster.tls.insecure_skip_verify),
-            connect_timeout=self.settings.connect_timeout, read_timeout=self.settings.read_timeout,
-            snapshot_read_timeout=self.settings.snapshot_read_timeout, date_params=cluster.date_params,
-            max_json_bytes=self.settings.max_json_bytes,
+            connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout,
+            snapshot_read_timeout=settings.snapshot_read_timeout, date_params=cluster.date_params,
+            limits=Limits(json_bytes=settings.max_json_bytes, snapshot_bytes=settings.max_snapshot_bytes),
+            retry=RetryPolicy(attempts=settings.http_attempts, base_delay=settings.retry_base_delay,
+                              max_delay=8 * settings.retry_base_delay),
+            deadline=deadline,
         )
 
 
@@ -91,6 +100,7 @@ class Fetched:
     snapshot_size: int
     daily: list[DailyUsage]
     daily_source: str
+    license_service_host: str
     chargeback_window: Window | None = None
     chargeback: list[dict[str, Any]] = field(default_factory=list)
     silent_groups: list[str] = field(default_factory=list)
@@ -122,7 +132,7 @@ def _daily_from_products_api(client: LicenseServiceClient, window: Window) -> li
 
 
 def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdir: Path) -> Fetched:
-    version_doc = _payload("/version", lambda: parse_object(client.get_json("/version", auth=False)))
+    version = _payload("/version", lambda: parse_version(client.get_json("/version", auth=False)))
     health = _payload("/health", lambda: parse_object(client.get_json("/health")))
     params = client.window_params(window)
     products = _payload("/products", lambda: parse_rows(client.get_json("/products", params), ProductRow))
@@ -138,22 +148,37 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
     with zip_path.open("w+b") as sink:
         served, sha256, size = client.download_snapshot(window, sink)
         sink.seek(0)
+        try:  # a cut-off zip is neither evidence nor usage
+            host = check_complete(sink)
+        except SnapshotFormatError as exc:
+            raise CallError("/snapshot", "InvalidSnapshot", str(exc),
+                            hint="the snapshot is not a complete zip (cut off by a proxy or the service): "
+                                 "nothing was archived; the run is retried") from None
         try:
             daily = daily_usage(sink, {row.product_name: row.product_id for row in products})
             source = "snapshot"
         except SnapshotFormatError:
             daily, source = _daily_from_products_api(client, window), "products_api"
     fetched = Fetched(
-        version=str(version_doc.get("version", "")), health_summary=_health_summary(health),
+        version=version, health_summary=_health_summary(health),
         products=products, bundled=bundled, services=services,
         snapshot_name=served or default_file_name(cluster.id, window.start, window.end),
         snapshot_sha256=sha256, snapshot_size=size, daily=daily, daily_source=source,
+        license_service_host=host or cluster.service_address,
     )
     if cluster.groups:
         fetched.chargeback_window = chargeback_window(window)
         fetched.chargeback, fetched.silent_groups = fetch_group_days(
             client, cluster.groups, fetched.chargeback_window, _payload)
     return fetched
+
+
+def guard_usage(bucket: DataBucket, cluster_id: str, window: Window, fetched: Fetched) -> None:
+    """Refuses data that would replace stored usage with less (see lsc.usage_guards)."""
+    endpoint = "/snapshot" if fetched.daily_source == "snapshot" else "/products"
+    usage_days = {row.usage_date for row in fetched.daily}
+    check_consistent(len(fetched.products), usage_days, endpoint)
+    check_no_lost_days(bucket, cluster_id, window, usage_days, endpoint)
 
 
 def common_fields(request: CollectRequest) -> dict[str, Any]:
@@ -196,10 +221,19 @@ def _status(request: CollectRequest, started: datetime, finished: datetime, **fi
     return record
 
 
-def _warnings(fetched: Fetched) -> str | None:
+def _warnings(fetched: Fetched, insecure: bool) -> str | None:
     notes = [f"chargeback group {g!r} returned no usage (unknown group, or no labelled namespace)"
              for g in fetched.silent_groups]
+    if insecure:
+        notes.append("TLS verification is off for this cluster (tls.insecure_skip_verify)")
     return "; ".join(notes) or None
+
+
+def _collector_hint(exc: Exception) -> str:
+    if isinstance(exc, ClientError):  # botocore retried it already (standard mode)
+        return ("an AWS call failed (S3 or Secrets Manager): check the collector's role, the bucket and its KMS key "
+                "policy; months already rewritten hold this run's complete data, the run is retried")
+    return "see the collector's log for this run"
 
 
 def _iso(moment: datetime) -> str:
@@ -220,11 +254,12 @@ def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, *, r
 
 
 def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequest, *,
-                    final: bool = False) -> dict[str, Any]:
+                    final: bool = False, deadline: float = float("inf")) -> dict[str, Any]:
     """Returns the status record written; raises CollectionFailed after writing a failed one.
 
     `final`: the decommissioning run: everything the service still keeps (the first-collection
     window), and the cluster is marked retired in its status record and state.
+    `deadline` (a `time.monotonic()` value) ends the calls to the cluster, retries included.
     """
     started = collector.now()
     day = collection_day(request, cluster)
@@ -236,8 +271,9 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     status_key = COLLECTION_STATUS.key(day, cluster.id, request.run_id)
     window_fields = {"window_start": window.start, "window_end": window.end}
     try:
-        with tempfile.TemporaryDirectory(prefix="lsc-") as workdir, collector.client_for(cluster) as client:
+        with tempfile.TemporaryDirectory(prefix="lsc-") as workdir, collector.client_for(cluster, deadline) as client:
             fetched = fetch(client, window, cluster, Path(workdir))
+            guard_usage(collector.bucket, cluster.id, window, fetched)
             archived = archive_snapshot(
                 collector.bucket.s3, collector.bucket.bucket, Path(workdir) / "snapshot.zip",
                 snapshot_key(cluster.id, day, fetched.snapshot_sha256, fetched.snapshot_name),
@@ -257,12 +293,13 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     except Exception as exc:  # S3 and secret failures: still one cluster's failure, recorded as such
         status = _status(request, started, collector.now(), outcome="failed", **window_fields,
                          error_endpoint="(collector)", error_class=type(exc).__name__,
-                         error_message=redact(str(exc))[:500], hint="see the collector's log for this run")
+                         error_message=redact(str(exc))[:500], hint=_collector_hint(exc))
         collector.bucket.put_json(status_key, status)
         raise CollectionFailed(status) from None
     status = _status(request, started, collector.now(), outcome="success", **window_fields,
                      license_service_version=fetched.version, health_summary=fetched.health_summary,
                      snapshot_key=archived.key, snapshot_sha256=archived.sha256, daily_rows=daily_rows,
-                     warnings=_warnings(fetched), retired=final)
+                     license_service_host=fetched.license_service_host,
+                     warnings=_warnings(fetched, cluster.tls.insecure_skip_verify), retired=final)
     collector.bucket.put_json(status_key, status)
     return status

@@ -166,6 +166,9 @@ COLLECTION_STATUS = Dataset(
         ("hint", "string"),
         ("warnings", "string"),
         ("retired", "boolean"),
+        # host of the License Service answering (its snapshot's data_condition.txt, else the URL):
+        # two clusters with the same host are one service counted twice (view license_service_duplicates)
+        ("license_service_host", "string"),
     ),
     description="one record per cluster and run: outcome, version, health, window, times, error (redacted); "
                 "`retired` marks the final collection of a decommissioned cluster",

@@ -1,7 +1,9 @@
 """HTTP client for one cluster's License Service API.
 
 Every error names the endpoint, the HTTP status or error class and a remedy hint; URLs in errors
-never carry the query string (the token travels there).
+never carry the query string (the token travels there). Every call, its retries and its body
+stop at the cluster's deadline, so a hung or trickling cluster ends in a reported failure while
+the Lambda still runs.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import random
 import re
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,8 +21,9 @@ from typing import BinaryIO, TypeVar
 import httpx
 
 RETRYABLE_STATUS = {500, 502, 503, 504}
-SNAPSHOT_CHUNK = 1024 * 1024
 T = TypeVar("T")
+DEADLINE_HINT = ("the cluster answered too slowly to finish within the collector's time budget: "
+                 "check its network path and load; the run is retried")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ def transport_hint(exc: Exception) -> tuple[str, str]:
         return "TLSError", "TLS verification failed: put the cluster's CA in tls.ca_bundle_secret (or set insecure_skip_verify)"
     if isinstance(exc, httpx.ConnectError):
         return "ConnectError", "cannot connect: check DNS, the network path (VPC placement) and that the service is exposed"
+    if isinstance(exc, (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError)):
+        return "ConnectionReset", "the connection was cut (router, proxy or pod restart): the call is retried"
     return type(exc).__name__, "connection failed: the call is retried"
 
 
@@ -89,25 +94,34 @@ class RetryPolicy:
         return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt))
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Largest bodies accepted: no License Service answer comes near them."""
+
+    json_bytes: int = 32 << 20
+    snapshot_bytes: int = 256 << 20  # /tmp of a default Lambda is 512 MB
+
+
 class LicenseServiceClient:
     """GETs against one License Service; token in the query or a bearer header."""
 
     def __init__(self, base_url: str, *, auth_type: str, token: str, verify: ssl.SSLContext | bool,
                  connect_timeout: float, read_timeout: float, snapshot_read_timeout: float,
-                 date_params: tuple[str, str] = ("startDate", "endDate"), max_json_bytes: int = 32 << 20,
-                 retry: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep) -> None:
+                 date_params: tuple[str, str] = ("startDate", "endDate"), limits: Limits = Limits(),
+                 retry: RetryPolicy = RetryPolicy(), deadline: float = float("inf"),
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        """`deadline` is a `clock()` value after which no call starts, waits or reads on."""
         self._auth_params = {"token": token} if auth_type == "token" else {}
         headers = {"Authorization": f"Bearer {token}"} if auth_type == "bearer" else {}
-        self._client = httpx.Client(
-            base_url=base_url + "/", headers=headers, verify=verify,
-            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout),
-        )
-        self._snapshot_timeout = httpx.Timeout(connect=connect_timeout, read=snapshot_read_timeout,
-                                               write=read_timeout, pool=connect_timeout)
+        self._client = httpx.Client(base_url=base_url + "/", headers=headers, verify=verify, transport=transport)
+        self._timeouts = {"connect": connect_timeout, "read": read_timeout, "snapshot": snapshot_read_timeout}
         self._date_params = date_params
-        self._max_json_bytes = max_json_bytes
+        self._limits = limits
         self._retry = retry
+        self._deadline = deadline
         self._sleep = sleep
+        self._clock = clock
 
     def close(self) -> None:
         self._client.close()
@@ -127,14 +141,10 @@ class LicenseServiceClient:
 
         def once() -> bytes:
             query = {**(self._auth_params if auth else {}), **(params or {})}
-            with self._client.stream("GET", endpoint.lstrip("/"), params=query) as response:
-                self._check_status(endpoint, response)
-                kind = response.headers.get("content-type", "")
-                if kind and "json" not in kind:
-                    raise CallError(endpoint, "UnexpectedContentType", f"expected JSON, got {kind.split(';')[0]}",
-                                    http_status=response.status_code,
-                                    hint="the URL answers with a page, not the API: check the URL and path prefix")
-                return self._read_limited(endpoint, response)
+            with self._client.stream("GET", endpoint.lstrip("/"), params=query, timeout=self._timeout("read")) as response:
+                self._check_response(endpoint, response, "json", "JSON")
+                chunks = list(self._limited_chunks(endpoint, response, self._limits.json_bytes))
+                return b"".join(chunks)
 
         return self._with_retries(endpoint, once)
 
@@ -147,14 +157,9 @@ class LicenseServiceClient:
             sink.truncate()
             digest, size = hashlib.sha256(), 0
             query = {**self._auth_params, **self.window_params(window)}
-            with self._client.stream("GET", "snapshot", params=query, timeout=self._snapshot_timeout) as response:
-                self._check_status(endpoint, response)
-                kind = response.headers.get("content-type", "")
-                if "zip" not in kind and "octet-stream" not in kind:
-                    raise CallError(endpoint, "UnexpectedContentType", f"expected a zip, got {kind.split(';')[0] or 'nothing'}",
-                                    http_status=response.status_code,
-                                    hint="the URL answers with a page, not the API: check the URL and path prefix")
-                for chunk in response.iter_bytes(SNAPSHOT_CHUNK):
+            with self._client.stream("GET", "snapshot", params=query, timeout=self._timeout("snapshot")) as response:
+                self._check_response(endpoint, response, ("zip", "octet-stream"), "a zip")
+                for chunk in self._limited_chunks(endpoint, response, self._limits.snapshot_bytes):
                     digest.update(chunk)
                     sink.write(chunk)
                     size += len(chunk)
@@ -162,37 +167,74 @@ class LicenseServiceClient:
 
         return self._with_retries(endpoint, once)
 
+    def _remaining(self, endpoint: str) -> float:
+        remaining = self._deadline - self._clock()
+        if remaining <= 0:
+            raise CallError(endpoint, "DeadlineExceeded", "the cluster's time budget ran out", hint=DEADLINE_HINT)
+        return remaining
+
+    def _timeout(self, read: str) -> httpx.Timeout:
+        """Configured timeouts, never beyond the deadline (checked again before every attempt)."""
+        remaining = self._deadline - self._clock()
+        connect = min(self._timeouts["connect"], remaining)
+        return httpx.Timeout(connect=max(connect, 0.001), read=max(min(self._timeouts[read], remaining), 0.001),
+                             write=max(min(self._timeouts["read"], remaining), 0.001), pool=max(connect, 0.001))
+
     def _with_retries(self, endpoint: str, call: Callable[[], T]) -> T:
         """Retries only what a retry can help: 5xx, timeouts, resets — never 4xx or TLS failures."""
         last = self._retry.attempts - 1
+        failure: CallError | None = None
         for attempt in range(self._retry.attempts):
+            if failure is not None and self._deadline - self._clock() <= 0:
+                raise failure  # the real cause, not "out of time"
+            self._remaining(endpoint)
             try:
                 return call()
             except CallError as exc:
                 if exc.http_status not in RETRYABLE_STATUS or attempt == last:
                     raise
+                failure = exc
             except httpx.TransportError as exc:
                 error_class, hint = transport_hint(exc)
+                failure = CallError(endpoint, error_class, redact(str(exc)) or error_class, hint=hint)
                 if error_class == "TLSError" or attempt == last:
-                    raise CallError(endpoint, error_class, redact(str(exc)) or error_class, hint=hint) from None
-            self._sleep(self._retry.delay(attempt))
+                    raise failure from None
+            delay = self._retry.delay(attempt)
+            if delay >= self._deadline - self._clock():
+                raise failure  # the real cause, not "out of time"
+            self._sleep(delay)
         raise AssertionError("retry loop always returns or raises")
 
-    @staticmethod
-    def _check_status(endpoint: str, response: httpx.Response) -> None:
-        if response.status_code != 200:
-            raise CallError(endpoint, f"HTTP {response.status_code}", f"HTTP status {response.status_code}",
-                            http_status=response.status_code, hint=status_hint(response.status_code))
+    def _check_response(self, endpoint: str, response: httpx.Response, accepted: str | tuple[str, ...],
+                        expected: str) -> None:
+        status = response.status_code
+        if status != 200:
+            raise CallError(endpoint, f"HTTP {status}", f"HTTP status {status}", http_status=status,
+                            hint=status_hint(status))
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not kind or not any(part in kind for part in ((accepted,) if isinstance(accepted, str) else accepted)):
+            raise CallError(endpoint, "UnexpectedContentType", f"expected {expected}, got {kind or 'no content type'}",
+                            http_status=status,
+                            hint="the URL answers with a page, not the API (a login page or a proxy?): check the URL and path prefix")
 
-    def _read_limited(self, endpoint: str, response: httpx.Response) -> bytes:
-        chunks, size = [], 0
+    def _limited_chunks(self, endpoint: str, response: httpx.Response, limit: int) -> Iterator[bytes]:
+        """The body as it arrives, cut off at `limit` bytes or at the deadline (a trickling body
+        never trips a read timeout)."""
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _too_large(endpoint, response.status_code, limit)
+        size = 0
         for chunk in response.iter_bytes():
             size += len(chunk)
-            if size > self._max_json_bytes:
-                raise CallError(endpoint, "ResponseTooLarge", f"body exceeds {self._max_json_bytes} bytes",
-                                http_status=response.status_code, hint="the response is larger than any License Service answer: check the URL")
-            chunks.append(chunk)
-        return b"".join(chunks)
+            if size > limit:
+                raise _too_large(endpoint, response.status_code, limit)
+            self._remaining(endpoint)
+            yield chunk
+
+
+def _too_large(endpoint: str, status: int, limit: int) -> CallError:
+    return CallError(endpoint, "ResponseTooLarge", f"body exceeds {limit} bytes", http_status=status,
+                     hint="the response is larger than any License Service answer: check the URL (or raise the limit)")
 
 
 _FILENAME = re.compile(r"""filename\*?=(?:UTF-8'')?"?([^";]+)"?""", re.IGNORECASE)

@@ -5,13 +5,14 @@ The repo file (`clusters.yaml`) is validated at synth time and deployed to the d
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 CLUSTER_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 
@@ -20,15 +21,20 @@ class RegistryError(ValueError):
     """The registry is unusable; the message names the entry and the field."""
 
 
+SecretName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
 class Auth(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: Literal["token", "bearer"] = "token"
-    secret: str = Field(min_length=1, description="Secrets Manager name or ARN holding the token")
+    secret: SecretName = Field(description="Secrets Manager name or ARN holding the token")
 
 
 class Tls(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ca_bundle_secret: str | None = None
+    ca_bundle_secret: SecretName | None = None
+    # The one explicit switch for an insecure connection: an https URL whose certificate is not
+    # verified, or a plain http URL to a host other than this machine (the token travels in clear).
     insecure_skip_verify: bool = False
 
     @model_validator(mode="after")
@@ -56,9 +62,30 @@ class Cluster(BaseModel):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {value!r}")
-        if parts.query or parts.fragment:
-            raise ValueError("the URL must not carry a query or fragment (tokens belong in a secret)")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("the URL must not carry a query, fragment or user info (tokens belong in a secret)")
+        try:
+            parts.port
+        except ValueError:
+            raise ValueError(f"bad port in {value!r}") from None
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _secure_unless_switched_off(self) -> "Cluster":
+        parts = urlsplit(self.url)
+        if parts.scheme == "http" and self.tls.ca_bundle_secret:
+            raise ValueError("tls.ca_bundle_secret needs an https URL")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname or "") and not self.tls.insecure_skip_verify:
+            raise ValueError(f"plain http to {parts.hostname} sends the token unencrypted: use https, "
+                             "or set tls.insecure_skip_verify: true to accept an insecure connection")
+        return self
+
+    @property
+    def service_address(self) -> str:
+        """Host, port and path of the URL: what two entries reaching one License Service share."""
+        parts = urlsplit(self.url)
+        port = f":{parts.port}" if parts.port else ""
+        return f"{(parts.hostname or '').lower()}{port}{parts.path.rstrip('/')}"
 
     @field_validator("timezone")
     @classmethod
@@ -75,12 +102,19 @@ class Registry(BaseModel):
     clusters: list[Cluster]
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "Registry":
-        seen: set[str] = set()
+    def _unique_ids_and_services(self) -> "Registry":
+        ids: set[str] = set()
+        services: dict[str, str] = {}
         for cluster in self.clusters:
-            if cluster.id in seen:
+            if cluster.id in ids:
                 raise ValueError(f"duplicate cluster id {cluster.id!r}")
-            seen.add(cluster.id)
+            ids.add(cluster.id)
+            if not cluster.enabled:  # disabling one of two entries is how a duplicate is resolved
+                continue
+            other = services.setdefault(cluster.service_address, cluster.id)
+            if other != cluster.id:
+                raise ValueError(f"clusters {other!r} and {cluster.id!r} have the same URL "
+                                 f"({cluster.service_address}): one License Service would be counted twice")
         return self
 
     def enabled(self) -> list[Cluster]:
@@ -96,6 +130,15 @@ class Registry(BaseModel):
         return json.dumps(self.model_dump(mode="json"), indent=1, sort_keys=True).encode()
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _describe(error: ValidationError, data: object) -> str:
     lines = []
     for item in error.errors():
@@ -107,7 +150,8 @@ def _describe(error: ValidationError, data: object) -> str:
             except (KeyError, IndexError, TypeError, AttributeError):
                 entry_id = "?"
             where = f"cluster {entry_id!r} (entry {loc[1] + 1}): " + ".".join(str(p) for p in loc[2:])
-        lines.append(f"{where}: {item['msg']}")
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {message}" if where else message)
     return "; ".join(lines)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -77,6 +78,33 @@ def _period_file_ids(archive: zipfile.ZipFile) -> dict[str, str]:
             if "id" in cols and "name" in cols:
                 return {row[cols["name"]]: row[cols["id"]] for row in rows if len(row) > max(cols.values())}
     return {}
+
+
+def check_complete(zip_file: IO[bytes]) -> str | None:
+    """Raises SnapshotFormatError unless every entry reads back with its CRC (a cut-off download
+    fails here); returns the License Service host named in `data_condition.txt`, if any."""
+    try:
+        with zipfile.ZipFile(zip_file) as archive:
+            broken = archive.testzip()
+            if broken is not None:
+                raise SnapshotFormatError(f"entry {broken} fails its CRC check")
+            names = {info.filename.rsplit("/", 1)[-1]: info.filename for info in archive.infolist()}
+            if "data_condition.txt" not in names:
+                return None
+            text = archive.read(names["data_condition.txt"]).decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise SnapshotFormatError(f"not a complete zip ({exc.__class__.__name__}: {exc})") from None
+    finally:
+        zip_file.seek(0)
+    return _condition_value(text, "hostname")
+
+
+def _condition_value(text: str, name: str) -> str | None:
+    for line in text.splitlines():
+        key, separator, value = line.partition(":")
+        if separator and normalize(key) == name and value.strip():
+            return value.strip().lower()
+    return None
 
 
 def daily_usage(zip_file: IO[bytes], name_to_id: Mapping[str, str] | None = None) -> list[DailyUsage]:

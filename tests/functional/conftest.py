@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import uuid
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from collections.abc import Callable
+from typing import Any
 
 import boto3
 import pytest
 
+from lsc.events import CollectRequest
+from lsc.handlers import collector
 from lsc.local.aws_env import local_aws
 from lsc.local.fixture import Fixture, load_estate
+from lsc.local.lambda_runtime import LambdaContext, sqs_event
 from lsc.local.local_estate import LocalDeployment, cluster_entry, provision, run_collection, seed, start_simulators
 from lsc.local.simulator_server import SimulatorServer
 from lsc.local.tls import LocalCA
@@ -26,6 +32,31 @@ class Estate:
         with local_aws(self.deployment.endpoint_url, self.deployment.handler_env()):
             return run_collection(self.deployment, scheduled_time or self.scheduled_time, schedule="lsc-test")
 
+    def deliver(self, scheduled_time: str, env: dict[str, str] | None = None,
+                prepare: Callable[[], None] = lambda: None) -> dict[str, Any]:
+        """One run's messages handed straight to the collector as one SQS batch (no redelivery);
+        returns its partial-batch response. `env` adds settings such as short timeouts; `prepare`
+        runs where the handler's AWS clients are set up (to hook into them)."""
+        moment = datetime.fromisoformat(scheduled_time.replace("Z", "+00:00")).astimezone(timezone.utc)
+        messages = [{"MessageId": f"m-{cluster_id}", "ReceiptHandle": "r", "Body": CollectRequest(
+            cluster_id=cluster_id, run_id=f"lsc-test-{moment:%Y%m%dT%H%M%SZ}", scheduled_time=moment).body()}
+            for cluster_id in (f.cluster_id for f in self.fixtures)]
+        with local_aws(self.deployment.endpoint_url, {**self.deployment.handler_env(), **(env or {})}):
+            prepare()
+            return collector.handler(sqs_event(messages, "arn:aws:sqs:us-east-1:000000000000:q"),
+                                     LambdaContext("lsc-collector"))
+
+    def fork(self) -> "Estate":
+        """The same simulators and queue over a new bucket holding a copy of every object (metadata included)."""
+        deployment = replace(self.deployment, bucket=f"lsc-test-{uuid.uuid4().hex[:12]}")
+        with local_aws(self.deployment.endpoint_url):
+            s3 = boto3.client("s3")
+            s3.create_bucket(Bucket=deployment.bucket)
+            for key in self.objects():
+                s3.copy_object(Bucket=deployment.bucket, Key=key,
+                               CopySource={"Bucket": self.deployment.bucket, "Key": key})
+        return Estate(self.fixtures, self.servers, deployment, self.scheduled_time)
+
     def objects(self, prefix: str = "") -> dict[str, bytes]:
         with local_aws(self.deployment.endpoint_url):
             s3 = boto3.client("s3")
@@ -38,20 +69,20 @@ class Estate:
             return boto3.client("s3").head_object(Bucket=self.deployment.bucket, Key=key)["Metadata"]
 
 
+def build_estate(stack: ExitStack, moto_endpoint: str, fixtures: list[Fixture], ca: LocalCA) -> Estate:
+    """Simulators (stopped with `stack`) and a fresh bucket, queue and registry for `fixtures`."""
+    servers = start_simulators(stack, fixtures, ca)
+    with local_aws(moto_endpoint):
+        deployment = provision(moto_endpoint, f"lsc-test-{uuid.uuid4().hex[:12]}")
+        seed(deployment, [(f, cluster_entry(f, s.url)) for f, s in zip(fixtures, servers)], ca.ca_pem)
+    return Estate(fixtures, servers, deployment, f"{max(f.today for f in fixtures)}T00:00:00Z")
+
+
 @pytest.fixture
 def make_estate(moto_endpoint, demo_estate_dir, local_ca):
     """Builds an estate from fixtures (default: the demo estate) in a fresh bucket; stops it after."""
     with ExitStack() as stack:
-        def build(fixtures: list[Fixture] | None = None) -> Estate:
-            fixtures = fixtures or load_estate(demo_estate_dir)
-            ca = local_ca
-            servers = start_simulators(stack, fixtures, ca)
-            with local_aws(moto_endpoint):
-                deployment = provision(moto_endpoint, f"lsc-test-{uuid.uuid4().hex[:12]}")
-                seed(deployment, [(f, cluster_entry(f, s.url)) for f, s in zip(fixtures, servers)], ca.ca_pem)
-            return Estate(fixtures, servers, deployment, f"{max(f.today for f in fixtures)}T00:00:00Z")
-
-        yield build
+        yield lambda fixtures=None: build_estate(stack, moto_endpoint, fixtures or load_estate(demo_estate_dir), local_ca)
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def entry(**overrides):
 
 
 def test_valid_registry():
-    registry = parse_registry({"clusters": [entry(), entry(id="dev", enabled=False)]})
+    registry = parse_registry({"clusters": [entry(), entry(id="dev", enabled=False)]})  # same URL, disabled
     assert [c.id for c in registry.enabled()] == ["prod-east"]
     assert registry.get("dev").date_params == ("startDate", "endDate")
 
@@ -49,8 +49,32 @@ def test_valid_registry():
     ([entry(id="Prod East")], "entry 1"),
     ([entry(tls={"ca_bundle_secret": "c", "insecure_skip_verify": True})], "either"),
     ([entry(timezone="Mars/Olympus")], "unknown time zone"),
+    ([entry(auth={"type": "token", "secret": "  "})], "auth.secret"),
+    ([entry(tls={"ca_bundle_secret": ""})], "tls.ca_bundle_secret"),
+    ([entry(url="https://user:pw@ls.example.com")], "user info"),
+    ([entry(url="https://ls.example.com:99999")], "bad port"),
+    ([entry(url="http://ls.example.com")], "plain http to ls.example.com"),
+    ([entry(url="http://ls.example.com", tls={"ca_bundle_secret": "c"})], "needs an https URL"),
+    ([entry(), entry(id="prod-east-copy", url="https://LS.example.com/ibm-licensing-service-instance/")],
+     "clusters 'prod-east' and 'prod-east-copy' have the same URL"),
 ])
 def test_bad_entries_are_named(clusters, fragment):
     with pytest.raises(RegistryError) as info:
         parse_registry({"clusters": clusters}, source="clusters.yaml")
     assert fragment in str(info.value) and str(info.value).startswith("clusters.yaml")
+
+
+@pytest.mark.parametrize("url, tls", [
+    ("http://127.0.0.1:8080", {}),
+    ("http://localhost:8080", {}),
+    ("http://[::1]:8080", {}),
+    ("http://ls.internal.example.com", {"insecure_skip_verify": True}),
+])
+def test_plain_http_needs_loopback_or_the_explicit_switch(url, tls):
+    assert parse_registry({"clusters": [entry(url=url, tls=tls)]}).clusters[0].url == url
+
+
+def test_same_host_with_another_path_prefix_is_another_service():
+    registry = parse_registry({"clusters": [entry(), entry(id="other", url="https://ls.example.com/other")]})
+    assert [c.service_address for c in registry.clusters] == [
+        "ls.example.com/ibm-licensing-service-instance", "ls.example.com/other"]

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from lsc.local.aws_env import LOCAL_REGION
 
@@ -77,12 +76,8 @@ def drain_queue(sqs: Any, queue_url: str, handler: Handler, *, batch_size: int =
         if not messages:
             time.sleep(0.2)  # failed messages are invisible until their visibility timeout ends
             continue
-        try:
-            response = handler(sqs_event(messages, queue_arn), LambdaContext("lsc-collector"))
-            failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-        except BatchProcessingError:
-            # Powertools raises when every record of a batch failed: Lambda retries the whole batch
-            failed = {m["MessageId"] for m in messages}
+        response = handler(sqs_event(messages, queue_arn), LambdaContext("lsc-collector"))
+        failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             sqs.delete_message_batch(QueueUrl=queue_url, Entries=[

@@ -1,0 +1,176 @@
+"""Every simulator fault against a 3-cluster estate in which one cluster is faulty.
+
+The estate is collected fault-free once (the day before); each fault then gets its own copy of
+that bucket and the next day's run, with the fault on one cluster. Checked: the healthy clusters'
+objects equal those of a fault-free next-day run, the faulty cluster's earlier objects are
+untouched (or, for a tolerated fault, equal the fault-free run's), its status record names the
+expected error class and endpoint, and no token appears in logs, status records or objects.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from lsc.jsonlines import loads_lines
+from lsc.local.faults import FAULT_NAMES, parse_fault
+from lsc.local.fixture import load_estate
+from tests.functional.conftest import Estate, build_estate
+
+FAULTY = "prod-west"  # token in the query string, behind a path prefix: the hardest to keep secret
+EARLIER_RUN = "2026-11-29T06:00:00Z"
+RUN = "2026-11-30T06:00:00Z"
+RUN_ID = "lsc-test-20261130T060000Z"
+# Short timeouts and a small time budget, so that stalls and trickles cost seconds.
+FAST = {
+    "LSC_CONNECT_TIMEOUT": "1", "LSC_READ_TIMEOUT": "0.5", "LSC_SNAPSHOT_READ_TIMEOUT": "0.5",
+    "LSC_RETRY_BASE_DELAY": "0.01", "LSC_FETCH_BUDGET_SECONDS": "2",
+    "LSC_MAX_JSON_BYTES": str(1 << 20), "LSC_MAX_SNAPSHOT_BYTES": str(4 << 20),
+}
+# Objects whose bytes a tolerated fault may legitimately change (the whole /services row is kept).
+KEEPS_RAW_ROWS = "usage/services/"
+
+
+@dataclass(frozen=True)
+class Case:
+    faults: tuple[str, ...]
+    error_class: str | None  # None: the fault is tolerated and the cluster collected
+    endpoint: str | None = None  # None: not fixed (a trickle runs out of time wherever it is)
+    http_status: int | None = None
+
+    @property
+    def id(self) -> str:
+        return "+".join(self.faults)
+
+
+def failing(fault: str, error_class: str, endpoint: str | None = "/version", *others: str) -> Case:
+    status = int(error_class[5:]) if error_class.startswith("HTTP ") else None
+    return Case((fault, *others), error_class, endpoint, status)
+
+
+CASES = [
+    failing("401", "HTTP 401"),
+    failing("401:/snapshot", "HTTP 401", "/snapshot"),
+    failing("403", "HTTP 403"),
+    failing("404", "HTTP 404"),
+    failing("500", "HTTP 500"),
+    failing("503", "HTTP 503"),
+    failing("502:/snapshot", "HTTP 502", "/snapshot"),
+    failing("reset", "ConnectionReset"),
+    failing("refuse", "ConnectError"),
+    failing("timeout", "Timeout"),
+    failing("timeout:/snapshot", "Timeout", "/snapshot"),
+    failing("slow-drip", "DeadlineExceeded", None),
+    failing("slow-drip:/snapshot", "DeadlineExceeded", "/snapshot"),
+    failing("html-200", "UnexpectedContentType"),
+    failing("invalid-json", "InvalidPayload"),
+    failing("invalid-json:/products", "InvalidPayload", "/products"),
+    failing("missing-fields", "InvalidPayload"),
+    failing("missing-fields:/products", "InvalidPayload", "/products"),
+    Case(("extra-fields",), None),
+    failing("empty", "InvalidPayload"),
+    failing("empty:/products", "InconsistentUsage", "/products"),
+    failing("empty:/products", "UsageShrank", "/products", "zip-without-daily"),
+    failing("truncated-zip", "InvalidSnapshot", "/snapshot"),
+    Case(("zip-without-daily",), None),
+    failing("oversized", "ResponseTooLarge"),
+    failing("oversized:/snapshot", "ResponseTooLarge", "/snapshot"),
+    failing("wrong-ca", "TLSError"),
+    failing("token-rotated", "HTTP 401", "/health"),
+    failing("token-rotated=3", "HTTP 401", "/services"),
+]
+FIGURES: dict[str, Any] = {"cases": 0, "objects_compared": 0, "fault_names": set()}
+
+
+def without_status(objects: dict[str, bytes]) -> dict[str, bytes]:
+    return {k: v for k, v in objects.items() if not k.startswith("status/")}
+
+
+def of_cluster(objects: dict[str, bytes], cluster_id: str) -> dict[str, bytes]:
+    marks = (f"/{cluster_id}.json", f"cluster_id={cluster_id}/", f"/{cluster_id}/")
+    return {k: v for k, v in objects.items() if any(mark in k for mark in marks)}
+
+
+@pytest.fixture(scope="module")
+def collected(moto_endpoint, demo_estate_dir, local_ca, request):
+    """(estate collected fault-free the day before, its objects, objects of a fault-free next-day run)."""
+    with ExitStack() as stack:
+        # Without chargeback groups: their per-day calls would triple the time of every case.
+        fixtures = [f.model_copy(update={"chargeback": {}}) for f in load_estate(demo_estate_dir)]
+        estate = build_estate(stack, moto_endpoint, fixtures, local_ca)
+        estate.collect(EARLIER_RUN)
+        reference = estate.fork()
+        assert reference.deliver(RUN, FAST) == {"batchItemFailures": []}
+        yield estate, without_status(estate.objects()), without_status(reference.objects())
+    with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+        print(f"\nfault matrix: {FIGURES['cases']} cases, {len(FIGURES['fault_names'])} distinct faults "
+              f"({', '.join(sorted(FIGURES['fault_names']))}), 3 clusters (1 faulty), "
+              f"{FIGURES['objects_compared']} objects compared")
+
+
+def test_the_matrix_tries_every_fault():
+    named = {parse_fault(fault).name for case in CASES for fault in case.faults}
+    assert {name for name in FAULT_NAMES if not name.startswith("<")} <= named
+    assert any(name.isdigit() for name in named)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd):
+    base, before, reference = collected
+    estate = base.fork()
+    server = next(s for s, f in zip(estate.servers, estate.fixtures) if f.cluster_id == FAULTY)
+    server.faults = list(case.faults)
+    try:
+        response = estate.deliver(RUN, FAST)
+    finally:
+        server.faults = []
+    after = estate.objects()
+    data = without_status(after)
+
+    expected_failures = [] if case.error_class is None else [{"itemIdentifier": f"m-{FAULTY}"}]
+    assert response == {"batchItemFailures": expected_failures}
+    for fixture in estate.fixtures:
+        if fixture.cluster_id != FAULTY:
+            assert of_cluster(data, fixture.cluster_id) == of_cluster(reference, fixture.cluster_id)
+    faulty_now = of_cluster(data, FAULTY)
+    if case.error_class is not None:
+        assert faulty_now == of_cluster(before, FAULTY)  # earlier good data untouched, nothing added
+    elif "zip-without-daily" in case.faults:
+        assert_same_usage(faulty_now, of_cluster(reference, FAULTY))
+    else:
+        assert ({k: v for k, v in faulty_now.items() if not k.startswith(KEEPS_RAW_ROWS)}
+                == {k: v for k, v in of_cluster(reference, FAULTY).items() if not k.startswith(KEEPS_RAW_ROWS)})
+
+    status = json.loads(after[f"status/dt=2026-11-30/{FAULTY}/{RUN_ID}.json"])
+    if case.error_class is None:
+        assert status["outcome"] == "success" and status["error_class"] is None
+    else:
+        assert (status["outcome"], status["error_class"]) == ("failed", case.error_class)
+        assert status["http_status"] in ((case.http_status,) if case.http_status else (None, 200)) and status["hint"]
+        if case.endpoint:
+            assert status["error_endpoint"] == case.endpoint
+    assert_no_token(estate, after, capfd.readouterr())
+    FIGURES["cases"] += 1
+    FIGURES["fault_names"].update(parse_fault(f).name for f in case.faults)
+    FIGURES["objects_compared"] += len(data)
+
+
+def assert_same_usage(got: dict[str, bytes], expected: dict[str, bytes]) -> None:
+    """Daily usage from per-day /products calls: the same figures as from the snapshot's daily file."""
+    def usage(objects: dict[str, bytes]) -> dict[tuple[str, str, str], str]:
+        return {(r["usage_date"], r["product_id"], r["metric_name"]): str(r["quantity"])
+                for k, body in objects.items() if k.startswith("usage/products_daily/") for r in loads_lines(body)}
+
+    assert usage(got) == usage(expected) and usage(got)
+    sources = {r["source"] for k, b in got.items() if k.startswith("usage/products_daily/month=2026-11") for r in loads_lines(b)}
+    assert sources == {"products_api"}
+
+
+def assert_no_token(estate: Estate, objects: dict[str, bytes], captured: Any) -> None:
+    tokens = [f.token for f in estate.fixtures] + [t for f in estate.fixtures for t in f.bearer_tokens]
+    leaks = [(key, t) for key, body in objects.items() for t in tokens if t.encode() in body]
+    leaks += [("log", t) for t in tokens if t in captured.out + captured.err]
+    assert not leaks
