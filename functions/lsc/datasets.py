@@ -163,6 +163,19 @@ COLLECTION_STATUS = Dataset(
     description="one record per cluster and run: outcome, version, health, window, times, error (redacted)",
 )
 
+ENTITLEMENTS = Dataset(
+    table="entitlements",
+    prefix="config/entitlements",
+    partition="dt",
+    columns=(
+        ("product_id", "string"),
+        ("product_name", "string"),
+        ("metric_name", "string"),
+        ("licensed_quantity", QUANTITY),
+    ),
+    description="licensed quantity per product and metric, one object per upload day (`lsc entitlements upload`)",
+)
+
 DATASETS: tuple[Dataset, ...] = (
     PRODUCTS_DAILY,
     PRODUCTS,
@@ -170,6 +183,7 @@ DATASETS: tuple[Dataset, ...] = (
     SERVICES,
     CHARGEBACK_DAILY,
     COLLECTION_STATUS,
+    ENTITLEMENTS,
 )
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN", "int": "INTEGER", "bigint": "BIGINT"}

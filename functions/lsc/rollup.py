@@ -41,20 +41,32 @@ def usage_window(source: RollupSource) -> tuple[date, date] | None:
     bounds = source.query("SELECT min(usage_date) AS first_day, max(usage_date) AS last_day FROM multicluster_daily")[0]
     if bounds["first_day"] is None:
         return None
-    return _as_date(bounds["first_day"]), _as_date(bounds["last_day"])
+    return as_date(bounds["first_day"]), as_date(bounds["last_day"])
 
 
-def rollup_document(source: RollupSource) -> dict[str, list[dict[str, Any]]]:
-    """`window`: one period over every collected day; `monthly`: one period per calendar month."""
+def rollup_document(source: RollupSource, start: date | None = None,
+                    end: date | None = None) -> dict[str, list[dict[str, Any]]]:
+    """`window`: one period over every collected day (or `start`..`end`); `monthly`: one period per
+    calendar month (those overlapping `start`..`end`)."""
     window = usage_window(source)
+    if window and (start or end):
+        window = (start or window[0], end or window[1])
     window_rows = source.peak_for_period(*window) if window else []
     return {
-        "window": _document_rows(window_rows),
-        "monthly": _document_rows(source.view("multicluster_peak_monthly")),
+        "window": document_rows(window_rows),
+        "monthly": document_rows(overlapping(source.view("multicluster_peak_monthly"), start, end)),
     }
 
 
-def _document_rows(rows: Iterable[Row]) -> list[dict[str, Any]]:
+def overlapping(rows: Iterable[Row], start: date | None, end: date | None) -> list[Row]:
+    """Rows of calendar periods that share at least one day with `start`..`end` (open ends allowed)."""
+    return [
+        row for row in rows
+        if (end is None or as_date(row["period_start"]) <= end) and (start is None or as_date(row["period_end"]) >= start)
+    ]
+
+
+def document_rows(rows: Iterable[Row]) -> list[dict[str, Any]]:
     converted = [{key: _json_value(row[key]) for key in ROW_KEYS} for row in rows]
     return sorted(converted, key=lambda row: tuple(row[key] for key in ROW_IDENTITY))
 
@@ -67,7 +79,7 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _as_date(value: date | str) -> date:
+def as_date(value: date | str) -> date:
     # Athena returns dates as text, DuckDB as `date`.
     return value if isinstance(value, date) else date.fromisoformat(value)
 
@@ -77,12 +89,12 @@ def render_text(document: Mapping[str, Sequence[Row]]) -> str:
     sections = [
         f"{title} {start} .. {end}\n{_table(rows)}"
         for title, name in (("window", "window"), ("month", "monthly"))
-        for (start, end), rows in _rows_by_period(document.get(name, ())).items()
+        for (start, end), rows in rows_by_period(document.get(name, ())).items()
     ]
     return "\n\n".join(sections) if sections else "no usage collected yet"
 
 
-def _rows_by_period(rows: Iterable[Row]) -> dict[tuple[str, str], list[Row]]:
+def rows_by_period(rows: Iterable[Row]) -> dict[tuple[str, str], list[Row]]:
     periods: dict[tuple[str, str], list[Row]] = {}
     for row in sorted(rows, key=lambda row: (str(row["period_start"]), str(row["period_end"]))):
         periods.setdefault((str(row["period_start"]), str(row["period_end"])), []).append(row)

@@ -12,6 +12,9 @@ COMMAND_MODULES = (
     "lsc.local.demo",
     "lsc.local.simulate_command",
     "lsc.local.clusters_command",
+    "lsc.local.rollup_command",
+    "lsc.local.report_command",
+    "lsc.local.entitlements_command",
 )
 
 
