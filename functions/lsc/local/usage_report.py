@@ -162,6 +162,7 @@ h1 {{ margin-bottom: .2rem; }} h2 {{ margin-top: 2.2rem; border-bottom: 1px soli
 table {{ border-collapse: collapse; font-size: .9rem; margin: .6rem 0; }}
 th, td {{ border-bottom: 1px solid #e3e3e3; padding: .25rem .6rem; text-align: left; }}
 td:not([data-key='product_name']) {{ white-space: nowrap; }}
+td[data-key='product_name'] {{ min-width: 14rem; }}
 th {{ background: #f4f4f4; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 .provisional {{ background: #fcf3cf; }}
