@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from lsc.local.cli_output import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_output_arguments, examples, print_json, say
+from lsc.local.cli_output import (
+    EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_output_arguments, examples, format_table, print_json, say,
+)
 from lsc.settings import Settings
 
 # Where the stack deploys the registry (`LSC_REGISTRY_KEY` of the handlers).
@@ -16,12 +17,14 @@ REGISTRY_KEY = Settings.model_fields["registry_key"].default
 def register(subparsers: argparse._SubParsersAction) -> None:
     from lsc.local.data_target import add_target_arguments
 
-    parser = subparsers.add_parser("clusters", help="work with the cluster registry")
+    parser = subparsers.add_parser("clusters", help="work with the cluster registry",
+                                   **examples("lsc clusters validate clusters.yaml", "lsc clusters check prod-east"))
     commands = parser.add_subparsers(dest="clusters_command", required=True, metavar="ACTION")
     validate = commands.add_parser(
         "validate", help="validate a registry file (clusters.yaml)", **examples("lsc clusters validate clusters.yaml"),
     )
     validate.add_argument("file", help="registry file (YAML or JSON)")
+    add_output_arguments(validate)
     validate.set_defaults(func=run_validate)
     check = commands.add_parser(
         "check", help="try DNS, secrets, TLS, /version and the token against registered clusters",
@@ -48,15 +51,22 @@ def run_validate(args: argparse.Namespace) -> int:
     try:
         registry = load_registry_file(args.file)
     except (RegistryError, OSError) as exc:
-        print(f"invalid: {exc}", file=sys.stderr)
-        return 2
-    enabled = registry.enabled()
-    print(f"{args.file}: {len(registry.clusters)} clusters, {len(enabled)} enabled")
-    for cluster in registry.clusters:
-        tls = "insecure (no TLS verification)" if cluster.tls.insecure_skip_verify else (
-            f"CA from {cluster.tls.ca_bundle_secret}" if cluster.tls.ca_bundle_secret else "system CAs")
-        print(f"  {cluster.id:<24} {'enabled ' if cluster.enabled else 'disabled'} {cluster.auth.type:<6} {tls:<32} {cluster.url}")
-    return 0
+        say(f"invalid: {exc}")
+        return EXIT_USAGE
+    rows = [{"id": cluster.id, "enabled": cluster.enabled, "auth": cluster.auth.type, "tls": _tls(cluster),
+             "url": cluster.url} for cluster in registry.clusters]
+    if args.json:
+        print_json(rows)
+        return EXIT_OK
+    print(f"{args.file}: {len(registry.clusters)} clusters, {len(registry.enabled())} enabled")
+    print(format_table([(key, key) for key in ("id", "enabled", "auth", "tls", "url")], rows))
+    return EXIT_OK
+
+
+def _tls(cluster) -> str:  # type: ignore[no-untyped-def]
+    if cluster.tls.insecure_skip_verify:
+        return "insecure (no TLS verification)"
+    return f"CA from {cluster.tls.ca_bundle_secret}" if cluster.tls.ca_bundle_secret else "system CAs"
 
 
 def run_check(args: argparse.Namespace) -> int:

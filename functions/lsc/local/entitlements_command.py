@@ -15,7 +15,9 @@ FILE_HELP = "YAML (a list, or `entitlements:` list) or CSV with columns product_
 def register(subparsers: argparse._SubParsersAction) -> None:
     from lsc.local.data_target import add_target_arguments
 
-    parser = subparsers.add_parser("entitlements", help="licensed quantities per product and metric")
+    parser = subparsers.add_parser("entitlements", help="licensed quantities per product and metric",
+                                   **examples("lsc entitlements validate entitlements.yaml",
+                                              "lsc entitlements upload entitlements.yaml"))
     commands = parser.add_subparsers(dest="entitlements_command", required=True, metavar="ACTION")
     validate = commands.add_parser(
         "validate", help="check an entitlements file and print it", description=FILE_HELP,
