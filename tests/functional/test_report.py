@@ -175,3 +175,10 @@ def test_rollup_usage_errors_exit_2(estate, capsys) -> None:
     assert main(["rollup", "--from", "2026-10-02", "--to", "2026-10-01", *estate]) == 2
     assert main(["rollup", "--endpoint-url", "http://127.0.0.1:1"]) == 2
     assert "name the bucket" in capsys.readouterr().err
+
+
+def test_query_runs_any_select_over_the_views(estate, expected_rollup: dict, capsys) -> None:
+    assert main(["query", "SELECT month, product_id, peak_quantity FROM multicluster_peak_monthly", "--json", *estate]) == 0
+    rows = {(r["month"], r["product_id"]): r["peak_quantity"] for r in json.loads(capsys.readouterr().out)}
+    assert rows == {(r["period_start"][:7], r["product_id"]): r["peak_quantity"] for r in expected_rollup["monthly"]}
+    assert main(["query", "SELECT * FROM no_such_view", *estate]) == 2

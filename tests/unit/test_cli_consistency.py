@@ -10,7 +10,7 @@ import pytest
 
 from lsc.local.cli import build_parser, main
 
-TABLE_COMMANDS = {("rollup",), ("entitlements", "validate"), ("clusters", "validate"), ("clusters", "check")}
+TABLE_COMMANDS = {("rollup",), ("query",), ("entitlements", "validate"), ("clusters", "validate"), ("clusters", "check")}
 
 
 def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):

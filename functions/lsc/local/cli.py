@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "lsc.local.rollup_command",
     "lsc.local.report_command",
     "lsc.local.entitlements_command",
+    "lsc.local.query_command",
 )
 
 

@@ -86,4 +86,9 @@ def write_csv(columns: Sequence[str], rows: Sequence[Mapping[str, Any]], stream:
 
 
 def print_json(document: Any) -> None:
-    print(json.dumps(document, indent=1, sort_keys=True, default=cell))
+    print(json.dumps(document, indent=1, sort_keys=True, default=_json_value))
+
+
+def _json_value(value: Any) -> Any:
+    # Quantities stay JSON numbers (as in the rollup document); dates become ISO text.
+    return float(value) if isinstance(value, Decimal) else cell(value)
