@@ -30,6 +30,10 @@ VIEWS: dict[str, str] = {
     "snapshot_coverage_quarterly": "quarter, cluster: evidence days, days missing, complete or not, last success",
     "cluster_latest": "cluster: latest collection, outcome, License Service version, health, days since last success",
     "license_service_duplicates": "cluster whose License Service host another cluster also reports: usage counted twice in the rollup",
+    "multicluster_daily_by_cluster": "usage day, product, metric, cluster: the cluster's quantity, the day's total, provisional flag",
+    "entitlements_current": "product, metric: licensed quantity from the latest entitlements upload",
+    "multicluster_peak_headroom": "calendar period (month, quarter), product, metric: peak, provisional flag, licensed quantity, headroom, breach",
+    "multicluster_peak_breakdown": "calendar period (month, quarter), product, metric, cluster: the cluster's quantity on the peak day",
 }
 
 # Any-period peak: a plain SELECT with two `?` placeholders (start date, end date).

@@ -191,6 +191,19 @@ CLUSTER_REGISTRY = Dataset(
     writer="dispatcher",
 )
 
+ENTITLEMENTS = Dataset(
+    table="entitlements",
+    prefix="config/entitlements",
+    partition="dt",
+    columns=(
+        ("product_id", "string"),
+        ("product_name", "string"),
+        ("metric_name", "string"),
+        ("licensed_quantity", QUANTITY),
+    ),
+    description="licensed quantity per product and metric, one object per upload day (`lsc entitlements upload`)",
+)
+
 DATASETS: tuple[Dataset, ...] = (
     PRODUCTS_DAILY,
     PRODUCTS,
@@ -199,6 +212,7 @@ DATASETS: tuple[Dataset, ...] = (
     CHARGEBACK_DAILY,
     COLLECTION_STATUS,
     CLUSTER_REGISTRY,
+    ENTITLEMENTS,
 )
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN", "int": "INTEGER", "bigint": "BIGINT"}

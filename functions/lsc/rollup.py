@@ -44,26 +44,39 @@ def usage_window(source: RollupSource, daily_view: str = "multicluster_daily") -
     bounds = source.query(f"SELECT min(usage_date) AS first_day, max(usage_date) AS last_day FROM {daily_view}")[0]
     if bounds["first_day"] is None:
         return None
-    return _as_date(bounds["first_day"]), _as_date(bounds["last_day"])
+    return as_date(bounds["first_day"]), as_date(bounds["last_day"])
 
 
-def _span_rows(source: RollupSource, usage: str, daily_view: str) -> list[dict[str, Any]]:
+def _span_rows(source: RollupSource, usage: str, daily_view: str, start: date | None,
+               end: date | None) -> list[dict[str, Any]]:
     span = usage_window(source, daily_view)
+    if span and (start or end):
+        span = (start or span[0], end or span[1])
     return [row for row in (source.peak_for_period(*span) if span else []) if row["usage_source"] == usage]
 
 
-def rollup_document(source: RollupSource) -> dict[str, list[dict[str, Any]]]:
-    """`window`: one period over every collected day; `monthly`: one period per calendar month;
-    `chargeback`: each group's peak over every day of chargeback data collected."""
+def rollup_document(source: RollupSource, start: date | None = None,
+                    end: date | None = None) -> dict[str, list[dict[str, Any]]]:
+    """`window`: one period over every collected day (or `start`..`end`); `monthly`: one period per
+    calendar month (those overlapping `start`..`end`); `chargeback`: each group's peak over every
+    day of chargeback data collected (or `start`..`end`)."""
     return {
-        "window": _document_rows(_span_rows(source, "products", "multicluster_daily")),
-        "monthly": _document_rows(source.view("multicluster_peak_monthly")),
-        "chargeback": _document_rows(_span_rows(source, "chargeback", "chargeback_multicluster_daily"),
-                                     ("group_name", *ROW_KEYS)),
+        "window": document_rows(_span_rows(source, "products", "multicluster_daily", start, end)),
+        "monthly": document_rows(overlapping(source.view("multicluster_peak_monthly"), start, end)),
+        "chargeback": document_rows(_span_rows(source, "chargeback", "chargeback_multicluster_daily", start, end),
+                                    ("group_name", *ROW_KEYS)),
     }
 
 
-def _document_rows(rows: Iterable[Row], keys: Sequence[str] = ROW_KEYS) -> list[dict[str, Any]]:
+def overlapping(rows: Iterable[Row], start: date | None, end: date | None) -> list[Row]:
+    """Rows of calendar periods that share at least one day with `start`..`end` (open ends allowed)."""
+    return [
+        row for row in rows
+        if (end is None or as_date(row["period_start"]) <= end) and (start is None or as_date(row["period_end"]) >= start)
+    ]
+
+
+def document_rows(rows: Iterable[Row], keys: Sequence[str] = ROW_KEYS) -> list[dict[str, Any]]:
     converted = [{key: _json_value(row[key]) for key in keys} for row in rows]
     return sorted(converted, key=lambda row: tuple(str(row.get(key)) for key in GROUP_IDENTITY))
 
@@ -76,7 +89,7 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _as_date(value: date | str) -> date:
+def as_date(value: date | str) -> date:
     # Athena returns dates as text, DuckDB as `date`.
     return value if isinstance(value, date) else date.fromisoformat(value)
 
@@ -86,19 +99,19 @@ def render_text(document: Mapping[str, Sequence[Row]]) -> str:
     sections = [
         f"{title} {start} .. {end}\n{_table(rows)}"
         for title, name in (("window", "window"), ("month", "monthly"))
-        for (start, end), rows in _rows_by_period(document.get(name, ())).items()
+        for (start, end), rows in rows_by_period(document.get(name, ())).items()
     ]
     groups = sorted({str(row["group_name"]) for row in document.get("chargeback", ())})
     sections += [
         f"chargeback group {group} {start} .. {end}\n{_table(rows)}"
         for group in groups
-        for (start, end), rows in _rows_by_period(
+        for (start, end), rows in rows_by_period(
             row for row in document["chargeback"] if row["group_name"] == group).items()
     ]
     return "\n\n".join(sections) if sections else "no usage collected yet"
 
 
-def _rows_by_period(rows: Iterable[Row]) -> dict[tuple[str, str], list[Row]]:
+def rows_by_period(rows: Iterable[Row]) -> dict[tuple[str, str], list[Row]]:
     periods: dict[tuple[str, str], list[Row]] = {}
     for row in sorted(rows, key=lambda row: (str(row["period_start"]), str(row["period_end"]))):
         periods.setdefault((str(row["period_start"]), str(row["period_end"])), []).append(row)

@@ -9,17 +9,19 @@ SELECT
     -- Two rows of one cluster for the same day and key are one measurement reported twice:
     -- keep the larger, never add them up.
     max(quantity) AS quantity,
+    -- Today's (and so this month's) figure is partial until a later run rewrites it.
+    bool_or(provisional) AS provisional,
     -- `month` in the partition (it follows from usage_date) lets month predicates pass this window.
     sum(max(quantity)) OVER (
         PARTITION BY usage_source, group_name, month, usage_date, product_id, metric_name
     ) AS day_total
 FROM (
     SELECT 'products' AS usage_source, CAST(NULL AS varchar) AS group_name,
-           cluster_id, month, usage_date, product_id, product_name, metric_name, quantity
+           cluster_id, month, usage_date, product_id, product_name, metric_name, quantity, provisional
     FROM products_daily
     UNION ALL
     SELECT 'chargeback' AS usage_source, group_name,
-           cluster_id, month, usage_date, product_id, product_name, metric_name, quantity
+           cluster_id, month, usage_date, product_id, product_name, metric_name, quantity, provisional
     FROM chargeback_daily
 ) AS daily_rows
 -- A (cluster, month) object speaks for its own month only; a day found in another month's object

@@ -13,6 +13,10 @@ COMMAND_MODULES = (
     "lsc.local.simulate_command",
     "lsc.local.clusters_command",
     "lsc.local.snapshots_command", "lsc.local.coverage_command", "lsc.local.collect_command",
+    "lsc.local.rollup_command",
+    "lsc.local.report_command",
+    "lsc.local.entitlements_command",
+    "lsc.local.query_command",
 )
 
 
@@ -20,6 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lsc",
         description="License Service Collector: IBM License Service usage across clusters.",
+        epilog="examples:\n  lsc demo --keep                 # the whole collection locally\n"
+               "  lsc report --out report.html    # charts and tables (see `lsc report --help`)\n"
+               "  lsc rollup --json               # the multicluster peaks\n"
+               "  lsc clusters check              # is every registered cluster reachable?\n"
+               "exit codes: 0 ok, 1 findings (failed checks, breaches, no data), 2 usage or configuration errors",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -56,12 +56,17 @@ def resolve_target(args: argparse.Namespace) -> DataTarget:
         return DataTarget(args.bucket, args.endpoint_url)
     if args.endpoint_url:
         raise TargetError("with --endpoint-url, name the bucket too (--bucket, e.g. lsc-demo)")
+    return DataTarget(stack_output(args.stack, STACK_OUTPUT_BUCKET, "--bucket"), None)
+
+
+def stack_output(stack: str, name: str, flag: str) -> str:
+    """One output of the deployed stack; the error names the `flag` that replaces it."""
     try:
-        stacks = boto3.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"]
+        stacks = boto3.client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
     except Exception as exc:  # noqa: BLE001 - any failure means the same thing to the user
-        raise TargetError(f"no --bucket given and stack {args.stack!r} could not be read ({exc.__class__.__name__}); "
-                          "pass --bucket or deploy the stack") from None
+        raise TargetError(f"no {flag} given and stack {stack!r} could not be read ({exc.__class__.__name__}); "
+                          f"pass {flag} or deploy the stack") from None
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
-    if STACK_OUTPUT_BUCKET not in outputs:
-        raise TargetError(f"stack {args.stack!r} has no {STACK_OUTPUT_BUCKET} output; pass --bucket")
-    return DataTarget(outputs[STACK_OUTPUT_BUCKET], None)
+    if name not in outputs:
+        raise TargetError(f"stack {stack!r} has no {name} output; pass {flag}")
+    return outputs[name]

@@ -23,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="serve a cluster fixture as a License Service (HTTPS on loopback)",
         description="Serve one lsc-cluster-fixture/1 file through the License Service HTTP API. "
         "The URL and the CA certificate file are printed to stderr; the token is the fixture's.",
+        epilog="examples:\n  lsc simulate --fixture functions/lsc/local/demo_estate/prod-east.json --port 9443 --ca-out ca.pem\n"
+        "  lsc simulate --fixture prod-east.json --fault 401:/snapshot --fault slow-drip=50:/snapshot",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--fixture", required=True, type=Path, help="cluster fixture JSON file")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
