@@ -53,7 +53,7 @@ class Collector:
     read_secret: Callable[[str], str]
     now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
 
-    def client_for(self, cluster: Cluster, deadline: float) -> LicenseServiceClient:
+    def client_for(self, cluster: Cluster, deadline: float = float("inf")) -> LicenseServiceClient:
         """`deadline`: a `time.monotonic()` value after which no call to the cluster starts or reads on."""
         ca_pem = self.read_secret(cluster.tls.ca_bundle_secret) if cluster.tls.ca_bundle_secret else None
         settings = self.settings

@@ -25,8 +25,17 @@ def prefixed_server(east: Fixture, local_ca: LocalCA):
 
 
 @pytest.fixture
-def registry(tmp_path: Path, moto_endpoint: str, east: Fixture, local_ca: LocalCA, prefixed_server: SimulatorServer):
-    """A registry of one correct entry and one entry per mistake, all aimed at the same simulator."""
+def twin_servers(east: Fixture, local_ca: LocalCA):
+    """More copies of the same License Service: the registry refuses two entries with one URL."""
+    with SimulatorServer(east, tls=local_ca, prefix=PREFIX) as a, SimulatorServer(east, tls=local_ca, prefix=PREFIX) as b, \
+            SimulatorServer(east, tls=local_ca, prefix=PREFIX) as c:
+        yield a, b, c
+
+
+@pytest.fixture
+def registry(tmp_path: Path, moto_endpoint: str, east: Fixture, local_ca: LocalCA, prefixed_server: SimulatorServer,
+             twin_servers):
+    """A registry of one correct entry and one entry per mistake, each at its own copy of the simulator."""
     run = uuid.uuid4().hex[:8]
     good_secret, bad_secret = f"lsc/{run}/token", f"lsc/{run}/old-token"
     with local_aws(moto_endpoint):
@@ -41,11 +50,11 @@ def registry(tmp_path: Path, moto_endpoint: str, east: Fixture, local_ca: LocalC
 
     clusters = [
         entry("good"),
-        entry("wrong-token", secret=bad_secret),
+        entry("wrong-token", url=twin_servers[0].url, secret=bad_secret),
         entry("no-prefix", url=root),
         entry("unknown-host", url=f"https://cluster-{run}.invalid{PREFIX}"),
-        entry("missing-secret", secret=f"lsc/{run}/nothing-here"),
-        {**entry("system-cas"), "tls": {}},
+        entry("missing-secret", url=twin_servers[1].url, secret=f"lsc/{run}/nothing-here"),
+        {**entry("system-cas", url=twin_servers[2].url), "tls": {}},
     ]
     path = tmp_path / "clusters.json"
     path.write_text(json.dumps({"clusters": clusters}))
