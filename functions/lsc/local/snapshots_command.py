@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from collections.abc import Callable
 
+from lsc.local.cli_output import examples
 from lsc.local.data_target import TargetError, add_target_arguments, resolve_target
 
 EXAMPLES = {
@@ -27,7 +28,10 @@ EXAMPLES = {
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("snapshots", help="list, download and verify archived audit snapshots")
+    parser = subparsers.add_parser(
+        "snapshots", help="list, download and verify archived audit snapshots",
+        **examples("lsc snapshots list --cluster prod-east", "lsc snapshots get --cluster prod-east --for-period 2026-10-03 2026-12-31 --out evidence/",
+                   "lsc snapshots verify --all"))
     actions = parser.add_subparsers(dest="snapshots_command", required=True, metavar="ACTION")
 
     def action(name: str, summary: str) -> argparse.ArgumentParser:
