@@ -1,7 +1,7 @@
 """Deployment settings: every CDK context key, its default and its check, in one typed place.
 
 Keys are `lsc:<camelCaseName>` (e.g. `lsc:scheduleExpression`), given in `cdk.json` or with
-`cdk deploy -c lsc:alarmEmail=ops@example.com`. docs/deploy.md lists them (a test keeps it complete).
+`cdk deploy -c lsc:alarmEmail=ops@example.com`. the README lists them (a test keeps it complete).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checks that keep a faulty answer from replacing good usage data with less (docs/failure-behaviour.md).
+"""Checks that keep a faulty answer from replacing good usage data with less (README, "Failure behaviour").
 
 A License Service never forgets a usage day inside its retention, and its period and daily data
 describe the same usage. So a run is refused, before anything is written, when:

@@ -57,7 +57,7 @@ def test_settings_errors_name_the_context_key() -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    doc = (REPO_ROOT / "docs" / "deploy.md").read_text()
+    doc = (REPO_ROOT / "README.md").read_text()
     missing = [key for key in InfraSettings.context_keys().values() if f"`{key}`" not in doc]
     assert missing == []
 
