@@ -104,7 +104,7 @@ def test_a_cluster_unreachable_for_weeks_gets_its_months_back(make_estate, tmp_p
         steady.deliver(moment, QUICK_RETRIES)
         gone.faults = ["refuse"] if moment in MONTH_ENDS[1:3] else []
         healed.deliver(moment, QUICK_RETRIES)
-    months = sorted(k for k in healed.objects(f"usage/products_daily/") if k.endswith(f"/{gone.cluster_id}.json"))
+    months = sorted(k for k in healed.objects("usage/products_daily/") if k.endswith(f"/{gone.cluster_id}.json"))
     assert {"month=2026-09", "month=2026-10"} <= {k.split("/")[2] for k in months}
     last = json.loads(healed.objects(f"status/dt=2026-11-30/{gone.cluster_id}/")
                       [f"status/dt=2026-11-30/{gone.cluster_id}/lsc-test-20261130T060000Z.json"])

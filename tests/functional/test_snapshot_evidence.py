@@ -6,7 +6,6 @@ import json
 from datetime import date
 
 import boto3
-import pytest
 
 from lsc.local.aws_env import local_aws
 from lsc.local.cli import main

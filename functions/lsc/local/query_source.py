@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
+from typing import TypeVar
 
-from lsc.local.data_target import add_target_arguments, resolve_target, stack_output
+from lsc.local.cli_output import EXIT_USAGE, iso_date, say
+from lsc.local.data_target import TargetError, add_target_arguments, resolve_target, stack_output
 from lsc.rollup import RollupSource
+
+T = TypeVar("T")
 
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +25,28 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
                        help="Athena workgroup (default: $LSC_ATHENA_WORKGROUP, else the stack's WorkGroup output)")
     group.add_argument("--database", default=os.environ.get("LSC_GLUE_DATABASE"),
                        help="Glue database (default: $LSC_GLUE_DATABASE, else the stack's Database output)")
+
+
+def add_period_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="start", type=iso_date, metavar="D", help="first day (default: first collected day)")
+    parser.add_argument("--to", dest="end", type=iso_date, metavar="D", help="last day, inclusive (default: last collected day)")
+
+
+def over_period(args: argparse.Namespace,
+                work: Callable[[RollupSource, date | None, date | None], T]) -> tuple[T | None, int | None]:
+    """Runs `work(source, start, end)` on the engine the flags name: (result, None), or (None, exit
+    code) after saying what was wrong with the period, the data or the workgroup."""
+    from lsc.athena_source import AthenaQueryError
+
+    if args.start and args.end and args.start > args.end:
+        say(f"--from {args.start} is after --to {args.end}")
+        return None, EXIT_USAGE
+    try:
+        with open_source(args) as source:
+            return work(source, args.start, args.end), None
+    except (TargetError, AthenaQueryError) as exc:
+        say(str(exc))
+        return None, EXIT_USAGE
 
 
 def uses_athena(args: argparse.Namespace) -> bool:

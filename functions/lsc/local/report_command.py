@@ -4,11 +4,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lsc.local.cli_output import EXIT_OK, EXIT_USAGE, examples, iso_date, progress, say
+from lsc.local.cli_output import EXIT_OK, EXIT_USAGE, examples, progress, say
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from lsc.local.query_source import add_source_arguments
+    from lsc.local.query_source import add_period_arguments, add_source_arguments
     from lsc.local.usage_report import DEFAULT_STALE_DAYS
 
     parser = subparsers.add_parser(
@@ -24,8 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", required=True, type=Path, metavar="FILE", help="HTML file to write")
     parser.add_argument("--png", type=Path, metavar="DIR", help="also write one PNG chart per product and metric here")
-    parser.add_argument("--from", dest="start", type=iso_date, metavar="D", help="first day (default: first collected day)")
-    parser.add_argument("--to", dest="end", type=iso_date, metavar="D", help="last day, inclusive (default: last collected day)")
+    add_period_arguments(parser)
     parser.add_argument("--title", default="License usage report", help="heading of the report")
     parser.add_argument("--stale-days", type=int, default=DEFAULT_STALE_DAYS, metavar="N",
                         help=f"flag clusters without a successful collection for more than N days (default {DEFAULT_STALE_DAYS})")
@@ -34,20 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lsc.athena_source import AthenaQueryError
-    from lsc.local.data_target import TargetError
-    from lsc.local.query_source import open_source, uses_athena
+    from lsc.local.query_source import over_period, uses_athena
     from lsc.local.usage_report import gather, render_html
 
-    if args.start and args.end and args.start > args.end:
-        say(f"--from {args.start} is after --to {args.end}")
-        return EXIT_USAGE
-    try:
-        with open_source(args) as source:
-            data = gather(source, args.start, args.end, progress)
-    except (TargetError, AthenaQueryError) as exc:
-        say(str(exc))
-        return EXIT_USAGE
+    data, failed = over_period(args, lambda source, start, end: gather(source, start, end, progress))
+    if failed is not None:
+        return failed
     label = f"Athena workgroup {args.workgroup or '(stack output)'}" if uses_athena(args) else \
         f"s3://{args.bucket}" + (f" on {args.endpoint_url}" if args.endpoint_url else "")
     progress("drawing charts")

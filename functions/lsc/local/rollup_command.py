@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from lsc.local.cli_output import (
-    EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_output_arguments, examples, format_table, iso_date, print_json,
+    EXIT_FINDINGS, EXIT_OK, add_output_arguments, examples, format_table, print_json,
     progress, say, write_csv,
 )
 
@@ -27,7 +27,7 @@ CSV_PEAK_KEYS = ("period", "period_start", "period_end", "product_id", "product_
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from lsc.local.query_source import add_source_arguments
+    from lsc.local.query_source import add_period_arguments, add_source_arguments
 
     parser = subparsers.add_parser(
         "rollup", help="multicluster peaks of a period, per month and quarter (DuckDB locally, Athena on AWS)",
@@ -42,8 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "lsc rollup --breakdown --csv > peak-days.csv                          # each peak day's clusters",
         ),
     )
-    parser.add_argument("--from", dest="start", type=iso_date, metavar="D", help="first day (default: first collected day)")
-    parser.add_argument("--to", dest="end", type=iso_date, metavar="D", help="last day, inclusive (default: last collected day)")
+    add_period_arguments(parser)
     parser.add_argument("--breakdown", action="store_true",
                         help="tables/CSV of what each cluster contributed on each peak day (JSON always has it)")
     add_output_arguments(parser, csv_help="print the peaks (or with --breakdown the peak days) as CSV")
@@ -52,21 +51,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lsc.athena_source import AthenaQueryError
-    from lsc.local.data_target import TargetError
-    from lsc.local.query_source import open_source
+    from lsc.local.query_source import over_period
     from lsc.peak_details import detailed_rollup
 
-    if args.start and args.end and args.start > args.end:
-        say(f"--from {args.start} is after --to {args.end}")
-        return EXIT_USAGE
-    try:
-        with open_source(args) as source:
-            progress("running the rollup views")
-            document = detailed_rollup(source, args.start, args.end)
-    except (TargetError, AthenaQueryError) as exc:
-        say(str(exc))
-        return EXIT_USAGE
+    progress("running the rollup views")
+    document, failed = over_period(args, detailed_rollup)
+    if failed is not None:
+        return failed
     if args.json:
         print_json(document)
     elif args.csv:
