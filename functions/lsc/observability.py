@@ -1,4 +1,4 @@
-"""The one place that owns the Powertools logger, metrics and tracer.
+"""The one place that owns the Powertools logger and metrics.
 
 Logs go to stderr so that CLI commands that run handlers in-process keep stdout for their output.
 """
@@ -7,13 +7,12 @@ from __future__ import annotations
 import logging
 import sys
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 SERVICE = "lsc"
 
 logger = Logger(service=SERVICE, stream=sys.stderr)
 metrics = Metrics(service=SERVICE)
-tracer = Tracer(service=SERVICE, disabled=None)
 
 # httpx logs full request URLs (with ?token=) at INFO: keep it quiet.
 for _noisy in ("httpx", "httpcore"):
