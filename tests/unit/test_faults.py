@@ -170,6 +170,19 @@ def test_oversized(east: Fixture) -> None:
     assert json.loads(body) == json.loads(real.body)  # padded with whitespace
 
 
+def test_oversized_snapshot_is_a_valid_zip_with_the_real_entries(east: Fixture) -> None:
+    real = ok_response(get(injector(east), "/snapshot", east.token))
+    streamed = get(injector(east, "oversized=3:/snapshot"), "/snapshot", east.token)
+    body = joined(streamed)
+    assert len(body) == streamed.length  # type: ignore[union-attr]
+    assert 3 * 1024 * 1024 - 4096 < len(body) <= 3 * 1024 * 1024 + 4096
+    with zipfile.ZipFile(io.BytesIO(real.body)) as expected, zipfile.ZipFile(io.BytesIO(body)) as padded:
+        assert padded.testzip() is None
+        assert padded.namelist() == expected.namelist() + ["padding.bin"]
+        for name in expected.namelist():
+            assert padded.read(name) == expected.read(name)
+
+
 def test_token_rotated_after_n_requests(east: Fixture) -> None:
     inj = injector(east, "token-rotated=2")
     assert [get(inj, "/health", east.token).status for _ in range(3)] == [200, 200, 401]  # type: ignore[attr-defined]

@@ -15,9 +15,6 @@ from lsc.observability import count_for_cluster, logger
 from lsc.registry import Registry
 from lsc.settings import FETCH_SHARE, Settings, get_settings
 
-# A failed cluster is a batch item failure (retried, then dead-lettered; the DLQ and stale alarms
-# report it), never a function error: the Errors alarm stays for the collector's own failures.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 LOGGED_ERROR_FIELDS = {"cluster_id", "run_id", "error_endpoint", "error_class", "http_status", "error_message", "hint"}
 
 
@@ -50,6 +47,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket = DataBucket(client("s3"), settings.data_bucket)
     registry = bucket.read_registry(settings.registry_key)  # once per batch, not per record
     collector = Collector(bucket, settings, read_secret)
+    # A failed cluster is a batch item failure (retried, then dead-lettered; the DLQ and stale alarms
+    # report it), never a function error: the Errors alarm stays for the collector's own failures.
+    # One processor per invocation: it holds the batch's records, and local runs (a worker pool
+    # standing in for Lambda concurrency) invoke the handler from several threads at once.
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     return process_partial_response(event=event, processor=processor, context=context,
                                     record_handler=lambda record: collect_record(
                                         record, registry, collector, fetch_deadline(settings, context)))

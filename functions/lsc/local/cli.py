@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "lsc.local.report_command",
     "lsc.local.entitlements_command",
     "lsc.local.query_command",
+    "lsc.local.bench_command",
 )
 
 

@@ -8,7 +8,11 @@ server-wide and carried out by the server itself.
 """
 from __future__ import annotations
 
+import io
+import struct
 import threading
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -202,8 +206,11 @@ def _drip(response: Response, bytes_per_second: float) -> Streamed:
 
 
 def _oversized(response: Response, megabytes: float) -> Streamed:
-    """The real body padded with spaces (still valid JSON) up to `megabytes`, never held in memory."""
+    """The real body padded up to `megabytes`, never held in memory: JSON with trailing spaces,
+    a zip with an extra stored entry (still a valid archive, like a snapshot of a busy cluster)."""
     length = max(len(response.body), int(megabytes * 1024 * 1024))
+    if response.status == 200 and response.content_type == ZIP:
+        return _padded_zip(response, length)
     block = b" " * 65536
 
     def chunks() -> Iterator[bytes]:
@@ -214,3 +221,43 @@ def _oversized(response: Response, megabytes: float) -> Streamed:
             remaining -= len(block)
 
     return Streamed(response, length, chunks)
+
+
+PADDING_ENTRY = b"padding.bin"
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # signature .. name length, extra length
+_DESCRIPTOR = struct.Struct("<4s3L")
+_CENTRAL_ENTRY = struct.Struct("<4s6H3L5H2L")
+_END_OF_DIRECTORY = struct.Struct("<4s4H2LH")
+
+
+def _padded_zip(response: Response, length: int) -> Streamed:
+    """The snapshot's entries plus a stored `padding.bin` of zeros, written as it is sent: its CRC
+    goes in a data descriptor after the data (zip flag bit 3), so nothing is held or spooled."""
+    body = response.body
+    end = _END_OF_DIRECTORY.unpack_from(body, body.rindex(b"PK\x05\x06"))
+    entries, directory_size, directory_offset = end[3], end[5], end[6]
+    with zipfile.ZipFile(io.BytesIO(body)) as source:
+        year, month, day, hour, minute, second = source.infolist()[0].date_time
+    dos_time, dos_date = hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
+    overhead = _LOCAL_HEADER.size + _DESCRIPTOR.size + _CENTRAL_ENTRY.size + 2 * len(PADDING_ENTRY)
+    padding = min(max(0, length - len(body) - overhead), 0xFFFF0000 - len(body))  # no zip64 needed
+    local = _LOCAL_HEADER.pack(b"PK\x03\x04", 20, 0x08, 0, dos_time, dos_date, 0, 0, 0, len(PADDING_ENTRY), 0)
+    block = bytes(65536)
+
+    def chunks() -> Iterator[bytes]:
+        yield body[:directory_offset]
+        yield local + PADDING_ENTRY
+        crc, remaining = 0, padding
+        while remaining > 0:
+            piece = block[:remaining]
+            crc = zlib.crc32(piece, crc)
+            remaining -= len(piece)
+            yield piece
+        yield _DESCRIPTOR.pack(b"PK\x07\x08", crc, padding, padding)
+        central = _CENTRAL_ENTRY.pack(b"PK\x01\x02", 20, 20, 0x08, 0, dos_time, dos_date, crc, padding, padding,
+                                      len(PADDING_ENTRY), 0, 0, 0, 0, 0, directory_offset) + PADDING_ENTRY
+        yield body[directory_offset:directory_offset + directory_size] + central
+        yield _END_OF_DIRECTORY.pack(b"PK\x05\x06", 0, 0, entries + 1, entries + 1, directory_size + len(central),
+                                     directory_offset + len(local) + len(PADDING_ENTRY) + padding + _DESCRIPTOR.size, 0)
+
+    return Streamed(response, len(body) + overhead + padding, chunks)
