@@ -96,9 +96,19 @@ def parse_object(body: bytes) -> dict[str, Any]:
     return data
 
 
+UNKNOWN_VERSION = "unknown"
+
+
 def parse_version(body: bytes) -> str:
-    """`/version` → the version text; the probe that tells License Service from anything else."""
-    version = parse_object(body).get("version")
-    if not isinstance(version, str) or not version.strip():
-        raise PayloadError("no 'version' in the /version answer")
-    return version
+    """`/version` → the version text, or UNKNOWN_VERSION.
+
+    Only a JSON object proves a License Service answered (a login page or gateway does not); the
+    field names are not documented, so `version` is preferred and any other key naming a version
+    (`buildVersion`, `Version`, ...) is accepted.
+    """
+    data = parse_object(body)
+    named = [data.get("version")] + [value for key, value in data.items() if "version" in key.lower()]
+    for value in named:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip()[:100]
+    return UNKNOWN_VERSION

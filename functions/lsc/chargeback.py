@@ -6,12 +6,13 @@ a few at a time so that a cluster is never hammered.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from lsc.api_models import ProductRow, parse_rows
 from lsc.collection_window import days
-from lsc.license_client import LicenseServiceClient, Window
+from lsc.license_client import CallError, LicenseServiceClient, Window
 
 RETENTION_DAYS = 62
 CALLS_IN_PARALLEL = 4
@@ -21,19 +22,36 @@ def chargeback_window(window: Window) -> Window:
     return Window(max(window.start, window.end - timedelta(days=RETENTION_DAYS - 1)), window.end)
 
 
-def fetch_group_days(client: LicenseServiceClient, groups: list[str], window: Window,
-                     parse_payload: Any) -> tuple[list[dict[str, Any]], list[str]]:
-    """(daily rows with group_name, groups that returned nothing at all)."""
+@dataclass
+class GroupUsage:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)  # groups that returned nothing at all
+    failure: CallError | None = None  # set: `rows` is incomplete and must not replace stored months
 
-    def one(task: tuple[str, date]) -> list[dict[str, Any]]:
-        group, day = task
-        body = client.get_json("/products", {"groupName": group, **client.window_params(Window(day, day))})
+
+def fetch_group_days(client: LicenseServiceClient, groups: list[str], window: Window,
+                     parse_payload: Any) -> GroupUsage:
+    """Daily rows with group_name. The first failed call stops the rest: a chargeback month object
+    holds every group, so one group missing would erase its stored days."""
+
+    def one(group: str, day: date) -> list[dict[str, Any]]:
+        endpoint = f"/products (groupName={group})"
+        try:
+            body = client.get_json("/products", {"groupName": group, **client.window_params(Window(day, day))})
+        except CallError as exc:
+            raise CallError(endpoint, exc.error_class, exc.message, http_status=exc.http_status,
+                            hint=exc.hint) from None
         return [{"usage_date": day, "group_name": group, "product_id": row.product_id,
                  "product_name": row.product_name, "metric_name": row.metric_name, "quantity": row.quantity}
-                for row in parse_payload("/products", lambda: parse_rows(body, ProductRow))]
+                for row in parse_payload(endpoint, lambda: parse_rows(body, ProductRow))]
 
-    tasks = [(group, day) for group in groups for day in days(window)]
+    usage = GroupUsage()
     with ThreadPoolExecutor(max_workers=CALLS_IN_PARALLEL) as pool:
-        rows = [row for result in pool.map(one, tasks) for row in result]
-    silent = [g for g in groups if not any(r["group_name"] == g for r in rows)]
-    return rows, silent
+        calls = [pool.submit(one, group, day) for group in groups for day in days(window)]
+        try:
+            usage.rows = [row for call in calls for row in call.result()]
+        except CallError as exc:
+            pool.shutdown(cancel_futures=True)
+            return GroupUsage(failure=exc)
+    usage.silent = [g for g in groups if not any(r["group_name"] == g for r in usage.rows)]
+    return usage

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from botocore.exceptions import ClientError
 
 from lsc import SCHEMA_VERSION
-from lsc.api_models import (BundledProductRow, PayloadError, ProductRow, ServiceRow, parse_object, parse_rows,
-                            parse_version)
-from lsc.chargeback import chargeback_window, fetch_group_days
+from lsc.api_models import (UNKNOWN_VERSION, BundledProductRow, PayloadError, ProductRow, ServiceRow, parse_object,
+                            parse_rows, parse_version)
+from lsc.chargeback import GroupUsage, chargeback_window, fetch_group_days
 from lsc.collection_window import collection_window, days
 from lsc.data_bucket import DataBucket
 from lsc.datasets import BUNDLED_PRODUCTS, CHARGEBACK_DAILY, COLLECTION_STATUS, PRODUCTS, PRODUCTS_DAILY, SERVICES
@@ -84,7 +84,14 @@ def state_key(cluster_id: str) -> str:
     return f"{STATE_PREFIX}/{cluster_id}.json"
 
 
-def collection_day(request: CollectRequest, cluster: Cluster) -> date:
+def collection_day(request: CollectRequest) -> date:
+    """The day in every key of the run: the UTC date of the scheduled time (architecture §4)."""
+    return request.scheduled_time.astimezone(timezone.utc).date()
+
+
+def cluster_today(request: CollectRequest, cluster: Cluster) -> date:
+    """The cluster's own current day (its registry time zone): where its window ends, and the
+    usage day that is still provisional."""
     return request.scheduled_time.astimezone(ZoneInfo(cluster.timezone)).date()
 
 
@@ -101,9 +108,8 @@ class Fetched:
     daily: list[DailyUsage]
     daily_source: str
     license_service_host: str
-    chargeback_window: Window | None = None
-    chargeback: list[dict[str, Any]] = field(default_factory=list)
-    silent_groups: list[str] = field(default_factory=list)
+    chargeback_window: Window | None = None  # None: no chargeback objects are written this run
+    chargeback: GroupUsage | None = None
 
 
 def _health_summary(health: dict[str, Any]) -> str:
@@ -167,9 +173,11 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
         license_service_host=host or cluster.service_address,
     )
     if cluster.groups:
-        fetched.chargeback_window = chargeback_window(window)
-        fetched.chargeback, fetched.silent_groups = fetch_group_days(
-            client, cluster.groups, fetched.chargeback_window, _payload)
+        # After everything else: a group call that fails costs only the chargeback months (a warning).
+        group_window = chargeback_window(window)
+        fetched.chargeback = fetch_group_days(client, cluster.groups, group_window, _payload)
+        if fetched.chargeback.failure is None:
+            fetched.chargeback_window = group_window
     return fetched
 
 
@@ -196,7 +204,8 @@ def write_usage(bucket: DataBucket, request: CollectRequest, window: Window, fet
     daily = keep_highest(daily, lambda r: (r["usage_date"], r["product_id"], r["metric_name"]))
     written = write_monthly(bucket, PRODUCTS_DAILY, request.cluster_id, window, daily, first=first)
     if fetched.chargeback_window is not None:
-        groups = [{**common, **r, "provisional": is_provisional(r["usage_date"], day)} for r in fetched.chargeback]
+        groups = [{**common, **r, "provisional": is_provisional(r["usage_date"], day)}
+                  for r in fetched.chargeback.rows]
         groups = keep_highest(groups, lambda r: (r["usage_date"], r["group_name"], r["product_id"], r["metric_name"]))
         write_monthly(bucket, CHARGEBACK_DAILY, request.cluster_id, fetched.chargeback_window, groups, first=first)
     return written
@@ -222,8 +231,16 @@ def _status(request: CollectRequest, started: datetime, finished: datetime, **fi
 
 
 def _warnings(fetched: Fetched, insecure: bool) -> str | None:
-    notes = [f"chargeback group {g!r} returned no usage (unknown group, or no labelled namespace)"
-             for g in fetched.silent_groups]
+    notes = []
+    if fetched.version == UNKNOWN_VERSION:
+        notes.append("the /version answer named no version")
+    groups = fetched.chargeback
+    if groups and groups.failure:
+        failure = groups.failure
+        notes.append(f"chargeback not collected, stored chargeback months kept: {failure.endpoint}: "
+                     f"{failure.error_class}: {failure.message}")
+    notes += [f"chargeback group {g!r} returned no usage (unknown group, or no labelled namespace)"
+              for g in (groups.silent if groups else [])]
     if insecure:
         notes.append("TLS verification is off for this cluster (tls.insecure_skip_verify)")
     return "; ".join(notes) or None
@@ -262,11 +279,11 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     `deadline` (a `time.monotonic()` value) ends the calls to the cluster, retries included.
     """
     started = collector.now()
-    day = collection_day(request, cluster)
+    day, today = collection_day(request), cluster_today(request, cluster)
     state = collector.bucket.get_json(state_key(cluster.id)) or {}
     first = state.get("first_scheduled_time", "9999") >= request.scheduled_time_text
     last_success = state.get("last_success_scheduled_time")
-    window = collection_window(day, date.fromisoformat(last_success[:10]) if last_success else None,
+    window = collection_window(today, date.fromisoformat(last_success[:10]) if last_success else None,
                                first=first or final)
     status_key = COLLECTION_STATUS.key(day, cluster.id, request.run_id)
     window_fields = {"window_start": window.start, "window_end": window.end}
@@ -281,7 +298,7 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
                 {"cluster-id": cluster.id, "window-start": window.start.isoformat(),
                  "window-end": window.end.isoformat(), "collected-at": _iso(started), "run-id": request.run_id},
             )
-        daily_rows = write_usage(collector.bucket, request, window, fetched, day, first or final)
+        daily_rows = write_usage(collector.bucket, request, window, fetched, today, first or final)
         write_period_datasets(collector.bucket, request, window, fetched, day)
         _update_state(collector.bucket, request, first, retired=final)
     except CallError as exc:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from lsc.api_models import BundledProductRow, PayloadError, ProductRow, ServiceRow, parse_object, parse_rows
+from lsc.api_models import BundledProductRow, PayloadError, ProductRow, ServiceRow, parse_object, parse_rows, parse_version
 
 
 def _load(samples_dir, name):
@@ -61,3 +61,20 @@ def test_services_rows_keep_the_raw_row():
 def test_parse_object_rejects_arrays():
     with pytest.raises(PayloadError):
         parse_object(b"[]")
+
+
+@pytest.mark.parametrize(("body", "version"), [
+    (b'{"version": "4.2.9"}', "4.2.9"),
+    (b'{"buildDate": "2024-01-02", "Version": "1.20.3", "commit": "abc"}', "1.20.3"),
+    (b'{"buildVersion": 420}', "420"),
+    (b'{"commit": "abc", "buildDate": "2024-01-02"}', "unknown"),  # field names are undocumented
+    (b'{"version": ""}', "unknown"),
+])
+def test_version_is_read_from_whichever_key_names_it(body, version):
+    assert parse_version(body) == version
+
+
+@pytest.mark.parametrize("body", [b"<html>login</html>", b"[]", b"4.2.9"])
+def test_a_version_answer_that_is_no_json_object_is_refused(body):
+    with pytest.raises(PayloadError):
+        parse_version(body)

@@ -36,8 +36,12 @@ def collect_record(record: SQSRecord, registry: Registry, collector: Collector, 
         logger.error("cluster collection failed", extra={k: v for k, v in failure.status.items() if k in LOGGED_ERROR_FIELDS})
         raise
     count_for_cluster("CollectionSuccess", request.cluster_id)
-    logger.info("cluster collected", extra={"cluster_id": request.cluster_id, "run_id": request.run_id,
-                                            "daily_rows": status["daily_rows"], "snapshot_key": status["snapshot_key"]})
+    summary = {"cluster_id": request.cluster_id, "run_id": request.run_id, "daily_rows": status["daily_rows"],
+               "snapshot_key": status["snapshot_key"]}
+    if status["warnings"]:  # insecure TLS, chargeback not collected, ...: collected, but someone should look
+        logger.warning("cluster collected with warnings", extra={**summary, "warnings": status["warnings"]})
+    else:
+        logger.info("cluster collected", extra=summary)
     return status
 
 
