@@ -28,8 +28,10 @@ class Dataset:
     partition: str  # "month" (YYYY-MM) or "dt" (YYYY-MM-DD)
     columns: tuple[tuple[str, str], ...]
     description: str
-    # what one object holds: one cluster, one cluster's run, or one whole run
+    # what one object holds: one cluster, one cluster's run, one whole run, or everything ("partition":
+    # one object named `object_name`.json per partition value)
     object_per: str = "cluster"
+    object_name: str = ""
     # the Lambda that writes it (the stack grants PutObject on the prefix to that one only)
     writer: str = "collector"
 
@@ -46,11 +48,16 @@ class Dataset:
 
     def key(self, day: date, cluster_id: str, run_id: str | None = None) -> str:
         """Deterministic object key: a retry of the same run overwrites instead of duplicating."""
-        base = f"{self.prefix}/{self.partition}={self.partition_value(day)}"
+        return self.key_in(self.partition_value(day), cluster_id, run_id)
+
+    def key_in(self, partition_value: str, cluster_id: str, run_id: str | None = None) -> str:
+        base = f"{self.prefix}/{self.partition}={partition_value}"
         if self.object_per == "cluster_run":
             return f"{base}/{cluster_id}/{run_id}.json"
         if self.object_per == "run":
             return f"{base}/{run_id}.json"
+        if self.object_per == "partition":
+            return f"{base}/{self.object_name}.json"
         return f"{base}/{cluster_id}.json"
 
 
@@ -202,6 +209,8 @@ ENTITLEMENTS = Dataset(
         ("licensed_quantity", QUANTITY),
     ),
     description="licensed quantity per product and metric, one object per upload day (`lsc entitlements upload`)",
+    object_per="partition",
+    object_name="entitlements",
 )
 
 DATASETS: tuple[Dataset, ...] = (

@@ -22,8 +22,6 @@ from lsc.datasets import ENTITLEMENTS
 from lsc.jsonlines import dumps_lines
 
 REQUIRED = ("product_id", "metric_name", "licensed_quantity")
-# The object's file name inside `config/entitlements/dt=<upload day>/` (the key has a cluster-id slot).
-OBJECT_STEM = "entitlements"
 
 
 class EntitlementsError(ValueError):
@@ -91,7 +89,7 @@ def entitlements_object(entitlements: list[Entitlement], upload_day: date, uploa
          "metric_name": e.metric_name, "licensed_quantity": e.licensed_quantity}
         for e in entitlements
     ]
-    return ENTITLEMENTS.key(upload_day, OBJECT_STEM), dumps_lines(records)
+    return ENTITLEMENTS.key(upload_day, ""), dumps_lines(records)
 
 
 def headroom(peak: Decimal | float, licensed: Decimal | float | None) -> tuple[float | None, bool | None]:

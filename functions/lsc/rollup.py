@@ -6,6 +6,7 @@ DuckDB engine, or Athena).
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -162,6 +163,8 @@ def equal_rollups(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> lis
         columns = GROUP_IDENTITY if name == "chargeback" else ROW_IDENTITY
         actual_rows = _rows_by_identity(actual.get(name) or [], columns)
         expected_rows = _rows_by_identity(expected.get(name) or [], columns)
+        differences += [f"{name}: row {identity} appears {count} times" for identity, count in sorted(Counter(
+            _identity(row, columns) for row in actual.get(name) or []).items()) if count > 1]
         for identity in sorted(expected_rows.keys() - actual_rows.keys()):
             differences.append(f"{name}: missing row {identity}")
         for identity in sorted(actual_rows.keys() - expected_rows.keys()):
@@ -174,8 +177,12 @@ def equal_rollups(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> lis
     return differences
 
 
+def _identity(row: Row, identity: Sequence[str]) -> tuple[str, ...]:
+    return tuple(str(row[key]) for key in identity)
+
+
 def _rows_by_identity(rows: Iterable[Row], identity: Sequence[str]) -> dict[tuple[str, ...], Row]:
-    return {tuple(str(row[key]) for key in identity): row for row in rows}
+    return {_identity(row, identity): row for row in rows}
 
 
 def _row_differences(actual: Row, expected: Row) -> list[str]:

@@ -66,3 +66,22 @@ def test_interrupting_a_kept_demo_leaves_no_process_or_port(stop_signal, tmp_pat
     assert [p for p in ports if _listening(p)] == []
     leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("moment", ["collecting run", "collection finished"])
+def test_ctrl_c_at_any_step_stops_cleanly(moment, tmp_path):
+    """Ctrl-C while collecting or while the view SQL runs: "interrupted", exit 130, no traceback, no
+    process left (a demo that finished first exits 0)."""
+    log = tmp_path / "stderr.txt"
+    with log.open("w") as err:
+        process = subprocess.Popen([LSC, "demo"], stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while moment not in log.read_text() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)
+        code = process.wait(timeout=30)
+    text = log.read_text()
+    assert "Traceback" not in text
+    assert code == 130 and "interrupted" in text or code == 0 and moment == "collection finished"
+    leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True)
+    assert leftover.stdout.strip() == ""

@@ -78,3 +78,10 @@ def test_text_table_shows_every_row_of_every_period(expected: dict[str, Any]) ->
 
 def test_text_without_rows_says_so() -> None:
     assert render_text({"window": [], "monthly": []}) == "no usage collected yet"
+
+
+def test_a_row_reported_twice_differs(expected: dict[str, Any]) -> None:
+    actual = copy.deepcopy(expected)
+    actual["monthly"].append(dict(actual["monthly"][0]))
+    differences = equal_rollups(actual, expected)
+    assert len(differences) == 1 and differences[0].startswith("monthly: row") and "appears 2 times" in differences[0]

@@ -43,8 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        pass
+    except Exception as exc:
+        # Ctrl-C inside an import wraps KeyboardInterrupt (e.g. "Error calling __set_name__")
+        if not isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+            raise
+    print("interrupted", file=sys.stderr)
+    return 130
 
 
 if __name__ == "__main__":

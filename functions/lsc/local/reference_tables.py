@@ -18,8 +18,7 @@ BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z_]+) -->\n).*?(<!-- end:(?P=na
 
 def _key_example(dataset: Dataset) -> str:
     value = "<YYYY-MM>" if dataset.partition == "month" else "<YYYY-MM-DD>"
-    suffix = "<cluster_id>/<run_id>.json" if dataset.table == "collection_status" else "<cluster_id>.json"
-    return f"`{dataset.prefix}/{dataset.partition}={value}/{suffix}`"
+    return f"`{dataset.key_in(value, '<cluster_id>', '<run_id>')}`"
 
 
 def datasets_table() -> str:

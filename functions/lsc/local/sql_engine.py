@@ -100,9 +100,16 @@ class LocalEngine:
         return cls(connection, f"s3://{bucket}")
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        cursor = self._connection.execute(sql, list(params))
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        try:
+            cursor = self._connection.execute(sql, list(params))
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        except duckdb.InterruptException:
+            raise KeyboardInterrupt from None
+        except RuntimeError as exc:
+            if str(exc) == "Query interrupted":  # how DuckDB reports a Ctrl-C that arrived mid-query
+                raise KeyboardInterrupt from None
+            raise
 
     def view(self, name: str) -> list[dict[str, Any]]:
         return self.query(f"SELECT * FROM {_identifier(name)}")
