@@ -14,12 +14,14 @@ from lsc.api_models import ProductRow, parse_rows
 from lsc.collection_window import days
 from lsc.license_client import CallError, LicenseServiceClient, Window
 
-RETENTION_DAYS = 62
 CALLS_IN_PARALLEL = 4
 
 
-def chargeback_window(window: Window) -> Window:
-    return Window(max(window.start, window.end - timedelta(days=RETENTION_DAYS - 1)), window.end)
+def chargeback_window(window: Window, retention_days: int, *, new_groups: bool) -> Window:
+    """The run's window, or everything the service keeps for groups: at most `retention_days`,
+    and all of them when a group is collected for the first time (added to a known cluster)."""
+    oldest = window.end - timedelta(days=retention_days - 1)
+    return Window(oldest if new_groups else max(window.start, oldest), window.end)
 
 
 @dataclass

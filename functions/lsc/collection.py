@@ -137,7 +137,9 @@ def _daily_from_products_api(client: LicenseServiceClient, window: Window) -> li
     return rows
 
 
-def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdir: Path) -> Fetched:
+def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdir: Path,
+          known_groups: list[str]) -> Fetched:
+    """`known_groups`: chargeback groups collected before (a new one gets the service's whole retention)."""
     version = _payload("/version", lambda: parse_version(client.get_json("/version", auth=False)))
     health = _payload("/health", lambda: parse_object(client.get_json("/health")))
     params = client.window_params(window)
@@ -174,7 +176,8 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
     )
     if cluster.groups:
         # After everything else: a group call that fails costs only the chargeback months (a warning).
-        group_window = chargeback_window(window)
+        group_window = chargeback_window(window, cluster.chargeback_retention_days,
+                                         new_groups=not set(cluster.groups) <= set(known_groups))
         fetched.chargeback = fetch_group_days(client, cluster.groups, group_window, _payload)
         if fetched.chargeback.failure is None:
             fetched.chargeback_window = group_window
@@ -257,9 +260,13 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, *, retired: bool = False) -> None:
+def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, *, retired: bool = False,
+                  groups: list[str] | None = None) -> None:
+    """`groups`: the chargeback groups this run collected in full (None: none were written)."""
     key = state_key(request.cluster_id)
     state = bucket.get_json(key) or {}
+    if groups is not None:
+        state["chargeback_groups"] = sorted(set(groups))
     if first or "first_scheduled_time" not in state:
         state.update(first_run_id=request.run_id, first_scheduled_time=request.scheduled_time_text)
     if state.get("last_success_scheduled_time", "") <= request.scheduled_time_text:
@@ -289,7 +296,7 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     window_fields = {"window_start": window.start, "window_end": window.end}
     try:
         with tempfile.TemporaryDirectory(prefix="lsc-") as workdir, collector.client_for(cluster, deadline) as client:
-            fetched = fetch(client, window, cluster, Path(workdir))
+            fetched = fetch(client, window, cluster, Path(workdir), state.get("chargeback_groups", []))
             guard_usage(collector.bucket, cluster.id, window, fetched)
             archived = archive_snapshot(
                 collector.bucket.s3, collector.bucket.bucket, Path(workdir) / "snapshot.zip",
@@ -300,7 +307,8 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
             )
         daily_rows = write_usage(collector.bucket, request, window, fetched, today, first or final)
         write_period_datasets(collector.bucket, request, window, fetched, day)
-        _update_state(collector.bucket, request, first, retired=final)
+        _update_state(collector.bucket, request, first, retired=final,
+                      groups=cluster.groups if fetched.chargeback_window else None)
     except CallError as exc:
         status = _status(request, started, collector.now(), outcome="failed", **window_fields,
                          error_endpoint=exc.endpoint, error_class=exc.error_class, http_status=exc.http_status,

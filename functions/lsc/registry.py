@@ -54,6 +54,8 @@ class Cluster(BaseModel):
     timezone: str = "UTC"
     tags: dict[str, str] = {}
     groups: list[str] = []
+    # the License Service's spec.chargebackRetentionPeriod (how many days of group data it keeps)
+    chargeback_retention_days: int = Field(default=62, ge=1, le=731)
     date_params: tuple[str, str] = ("startDate", "endDate")
 
     @field_validator("url")

@@ -3,6 +3,8 @@ that fails after everything else was fetched."""
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 import uuid
 from contextlib import ExitStack
 
@@ -58,3 +60,28 @@ def test_a_failed_group_call_keeps_the_stored_chargeback_months_and_the_rest_of_
     assert "chargeback not collected" in status["warnings"]
     assert "/products (groupName=finance): HTTP 401" in status["warnings"]
     assert west.token not in status["warnings"]
+
+
+def test_a_group_added_to_a_known_cluster_is_backfilled_over_the_whole_retention(moto_endpoint, demo_estate_dir,
+                                                                                  local_ca):
+    east = load_fixture(demo_estate_dir / "prod-east.json")
+    retail = east.chargeback["retail"][0]
+    # a retail day that only the service's whole 62-day retention reaches on 2026-11-30 (not the
+    # later run's own window, which starts 2026-10-01)
+    east = east.model_copy(update={"chargeback": {**east.chargeback, "retail": [
+        retail.model_copy(update={"daily": {date(2026, 9, 30): Decimal("7"), **retail.daily}})]}})
+    with ExitStack() as stack:
+        [server] = start_simulators(stack, [east], local_ca)
+        entry = cluster_entry(east, server.url)
+        with local_aws(moto_endpoint):
+            deployment = provision(moto_endpoint, f"lsc-test-{uuid.uuid4().hex[:12]}")
+            seed(deployment, [(east, {**entry, "groups": ["finance"]})], local_ca.ca_pem)
+        estate = Estate([east], [server], deployment, RUN)
+        assert estate.deliver(EARLIER_RUN) == {"batchItemFailures": []}
+        with local_aws(moto_endpoint):
+            seed(deployment, [(east, entry)], local_ca.ca_pem)  # retail added
+        assert estate.deliver(RUN) == {"batchItemFailures": []}
+        september = estate.objects("usage/chargeback_daily/month=2026-09/")
+    rows = [json.loads(line) for body in september.values() for line in body.splitlines()]
+    assert [(r["group_name"], r["usage_date"], r["quantity"]) for r in rows if r["group_name"] == "retail"] == [
+        ("retail", "2026-09-30", 7)]

@@ -11,12 +11,21 @@ from lsc.license_client import CallError, Window
 
 
 def test_the_window_reaches_back_62_days_at_most():
-    assert chargeback_window(Window(date(2025, 1, 1), date(2026, 11, 30))) == Window(date(2026, 9, 30),
-                                                                                    date(2026, 11, 30))
-    # 2026-09-30 .. 2026-11-30 inclusive: 1 + 30 + 31 days
-    assert (date(2026, 11, 30) - date(2026, 9, 30)).days + 1 == 62
+    first_run = Window(date(2025, 1, 1), date(2026, 11, 30))
+    # 2026-09-30 .. 2026-11-30 inclusive: 1 + 31 + 30 days
+    assert chargeback_window(first_run, 62, new_groups=False) == Window(date(2026, 9, 30), date(2026, 11, 30))
     later_run = Window(date(2026, 10, 1), date(2026, 11, 30))
-    assert chargeback_window(later_run) == later_run
+    assert chargeback_window(later_run, 62, new_groups=False) == later_run
+
+
+def test_a_longer_retention_setting_reaches_further_back():
+    first_run = Window(date(2025, 1, 1), date(2026, 11, 30))
+    assert chargeback_window(first_run, 90, new_groups=False).start == date(2026, 9, 2)  # 29 + 31 + 30 days
+
+
+def test_a_group_added_to_a_known_cluster_gets_the_whole_retention():
+    later_run = Window(date(2026, 10, 1), date(2026, 11, 30))
+    assert chargeback_window(later_run, 62, new_groups=True) == Window(date(2026, 9, 30), date(2026, 11, 30))
 
 
 class GroupServer:
