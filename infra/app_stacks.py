@@ -2,6 +2,8 @@
 exports to lock resources), made of one construct per concern, checked by cdk-nag."""
 from __future__ import annotations
 
+import os
+
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
@@ -10,6 +12,7 @@ from infra import nag
 from infra.collection import Collection
 from infra.operations import Operations
 from infra.query import Query
+from infra.secret_names import check_secret_names
 from infra.settings import InfraSettings
 from infra.storage import Storage
 from lsc.registry import load_registry_file
@@ -20,6 +23,13 @@ class LscStack(cdk.Stack):
         super().__init__(scope, settings.stack_name, description="lsc: License Service Collector")
         # Validated first: a bad entry stops the synth with a message naming it, before any resource.
         registry = load_registry_file(str(settings.registry_path))
+        check_secret_names(
+            registry,
+            prefix=settings.secret_prefix,
+            source=str(settings.registry_path),
+            account=self._known(self.account, "CDK_DEFAULT_ACCOUNT"),
+            region=self._known(self.region, "CDK_DEFAULT_REGION"),
+        )
 
         self.storage = Storage(self, "Storage", settings=settings)
         self.query = Query(
@@ -49,6 +59,14 @@ class LscStack(cdk.Stack):
         cdk.CfnOutput(self, "WorkGroup", value=self.query.workgroup_name)
         cdk.CfnOutput(self, "Database", value=self.query.database_name)
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.operations.topic.topic_arn)
+
+    @staticmethod
+    def _known(value: str, cli_variable: str) -> str | None:
+        """The stack's account or region if synth knows it: its env, else what the CDK CLI found in
+        the credentials (set during `cdk deploy`); None for an offline `make synth`."""
+        if not cdk.Token.is_unresolved(value):
+            return value
+        return os.environ.get(cli_variable) or None
 
 
 def build_app(app: cdk.App) -> LscStack:

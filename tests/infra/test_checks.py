@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import re
+import runpy
 import shutil
 import subprocess
 import sys
@@ -9,8 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
+from infra.secret_names import check_secret_names
+from infra import settings as settings_module
 from infra.settings import REPO_ROOT, InfraSettings, SettingsError
+from lsc.registry import Registry, RegistryError, parse_registry
 from tests.infra.conftest import TEST_CONTEXT, Synthesized, synthesize
 
 
@@ -73,3 +79,63 @@ def test_defaults_with_s3_managed_encryption_synthesize_quickly(tmp_path: Path) 
     collector = [p for p in plain.props("AWS::Lambda::Function") if p.get("Handler") == "lsc.handlers.collector.handler"][0]
     assert "VpcConfig" not in collector
     assert all("ObjectLockEnabled" not in p for p in plain.props("AWS::S3::Bucket"))
+
+
+def _registry(*entries: str) -> Registry:
+    return parse_registry(yaml.safe_load("clusters:\n" + "".join(f"  - {entry}\n" for entry in entries)))
+
+
+def test_secrets_outside_the_prefix_are_named_with_cluster_and_key() -> None:
+    registry = _registry(
+        "{id: ok, url: https://a.example.com, auth: {secret: lsc/ok/token}, tls: {ca_bundle_secret: lsc/ok/ca}}",
+        "{id: foreign, url: https://b.example.com, auth: {secret: prod/token}, tls: {ca_bundle_secret: ca/b}}",
+    )
+    with pytest.raises(RegistryError) as raised:
+        check_secret_names(registry, prefix="lsc/", source="clusters.yaml")
+    message = str(raised.value)
+    assert message.startswith("clusters.yaml: cluster 'foreign' (entry 2): auth.secret: 'prod/token' is outside lsc:secretPrefix 'lsc/'")
+    assert "cluster 'foreign' (entry 2): tls.ca_bundle_secret: 'ca/b' is outside" in message
+    assert "'ok'" not in message
+    check_secret_names(_registry("{id: ok, url: https://a.example.com, auth: {secret: team/x}}"), prefix="team/", source="f")
+
+
+def test_secret_arns_must_be_in_the_prefix_account_and_region() -> None:
+    def check(secret: str, account: str | None = None, region: str | None = None) -> None:
+        registry = _registry(f"{{id: c1, url: https://a.example.com, auth: {{secret: '{secret}'}}}}")
+        check_secret_names(registry, prefix="lsc/", source="f", account=account, region=region)
+
+    own = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:lsc/c1/token-AbCdEf"
+    check(own)
+    check(own, account="111111111111", region="eu-west-1")
+    with pytest.raises(RegistryError, match=r"cluster 'c1' \(entry 1\): auth.secret: .* is in account '111111111111', the stack deploys to '222222222222'"):
+        check(own, account="222222222222", region="eu-west-1")
+    with pytest.raises(RegistryError, match="is in region 'eu-west-1', the stack deploys to 'us-east-1'"):
+        check(own, account="111111111111", region="us-east-1")
+    with pytest.raises(RegistryError, match="is outside lsc:secretPrefix 'lsc/'"):
+        check("arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/token-AbCdEf")
+    with pytest.raises(RegistryError, match="is not a Secrets Manager secret ARN"):
+        check("arn:aws:ssm:eu-west-1:111111111111:parameter/lsc/token")
+
+
+def test_foreign_secret_stops_synth_and_app_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stack runs the check with the account the CDK CLI found (`CDK_DEFAULT_ACCOUNT`); app.py
+    prints the message and exits 1 instead of a traceback."""
+    bad = tmp_path / "clusters.yaml"
+    bad.write_text(
+        "clusters:\n"
+        "  - {id: good-one, url: https://a.example.com, auth: {secret: lsc/a}}\n"
+        "  - {id: other-account, url: https://b.example.com,"
+        " auth: {secret: 'arn:aws:secretsmanager:eu-west-1:999999999999:secret:lsc/b-AbCdEf'}}\n"
+    )
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "111111111111")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "eu-west-1")
+    expected = r"cluster 'other-account' \(entry 2\): auth.secret: .* is in account '999999999999', the stack deploys to '111111111111'"
+    with pytest.raises(RegistryError, match=expected):
+        synthesize(tmp_path / "out", **{**TEST_CONTEXT, "lsc:registryFile": str(bad)})
+
+    # The App's own environment (CDK_CONTEXT_JSON) is the jsii process's, fixed at its start: give
+    # app.py the registry through its cdk.json defaults instead.
+    monkeypatch.setattr(settings_module, "cdk_json_context", lambda: {"lsc:registryFile": str(bad)})
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_path(str(REPO_ROOT / "app.py"), run_name="__main__")
+    assert re.match(f"lsc: {re.escape(str(bad))}: {expected}", str(exited.value.code))
