@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
 
 import pytest
 
 from aws_cdk.assertions import Match
 
-from infra.packaging import CODE_EXCLUDE
 from lsc.registry import load_registry_file
 from tests.infra.conftest import DATA, Synthesized
+from tests.infra.lambda_package import lambda_modules
 
 
 def _function(synth: Synthesized, handler: str) -> dict:
@@ -54,8 +59,63 @@ def test_log_groups_have_retention(synth: Synthesized) -> None:
     assert all(group["RetentionInDays"] == 90 for group in groups)
 
 
-def test_code_asset_leaves_out_local_only_code() -> None:
-    assert "lsc/local" in CODE_EXCLUDE
+def _code_asset(synth: Synthesized, handler: str) -> Path:
+    """The folder the template's code asset is staged from: what `cdk deploy` zips and ships."""
+    s3_key = _function(synth, handler)["Code"]["S3Key"]
+    return synth.outdir / f"asset.{s3_key.removesuffix('.zip')}"
+
+
+def test_code_asset_leaves_out_local_only_code(synth: Synthesized) -> None:
+    asset = _code_asset(synth, "lsc.handlers.collector.handler")
+    assert asset == _code_asset(synth, "lsc.handlers.dispatcher.handler")  # one asset for both
+    assert (asset / "lsc" / "handlers" / "collector.py").is_file()
+    shipped = {p.relative_to(asset).as_posix() for p in asset.rglob("*")}
+    assert not [p for p in shipped if p.startswith("lsc/local") or "__pycache__" in p or p.endswith(".pyc")]
+    assert "requirements.txt" not in shipped
+
+
+# Blocked for the handlers: every installed package the Lambda lacks, local-only code, and the
+# stdlib modules Python 3.12 (the runtime) removed but 3.11 (here) still has.
+REMOVED_IN_PY312 = ("distutils", "imp", "asynchat", "asyncore", "smtpd")
+IMPORT_HANDLERS = """
+import importlib.abc, json, sys
+asset, blocked = sys.argv[1], set(json.loads(sys.argv[2]))
+
+class NotInTheLambda(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in blocked or name == "lsc.local" or name.startswith("lsc.local."):
+            raise ImportError(f"{name} is not in the Lambda (asset, layer, runtime SDK, Python 3.12 stdlib)")
+        return None
+
+sys.meta_path.insert(0, NotInTheLambda())
+sys.path.insert(0, asset)
+for dev_only in ("yaml", "duckdb", "infra", "lsc.local", "matplotlib", "moto", "aws_cdk"):
+    try:
+        __import__(dev_only)
+    except ImportError:
+        continue
+    raise SystemExit(f"the check is broken: {dev_only} was importable")
+import lsc
+assert lsc.__file__.startswith(asset), f"lsc imported from {lsc.__file__}, not from the asset"
+import lsc.handlers.collector, lsc.handlers.dispatcher
+print("handlers imported")
+"""
+
+
+def test_handlers_import_from_the_shipped_asset_alone(synth: Synthesized) -> None:
+    """Only the asset, the layer's packages and the Lambda runtime's SDK: a top-level import of a
+    dev-only package (yaml, duckdb, infra, lsc.local, ...) fails here, not in AWS."""
+    asset = _code_asset(synth, "lsc.handlers.collector.handler")
+    allowed = lambda_modules()
+    assert {"pydantic", "httpx", "aws_lambda_powertools", "boto3"} <= allowed
+    blocked = (set(metadata.packages_distributions()) - allowed - {"lsc"}) | set(REMOVED_IN_PY312)
+    assert {"yaml", "duckdb", "infra", "matplotlib", "moto", "aws_cdk", "cdk_nag"} <= blocked
+    env = {"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", IMPORT_HANDLERS, str(asset), json.dumps(sorted(blocked))],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "handlers imported", result.stdout + result.stderr
 
 
 def test_queue_dlq_and_visibility_timeout(synth: Synthesized) -> None:
