@@ -15,7 +15,9 @@ from constructs import Construct
 from infra.settings import InfraSettings
 from lsc.registry import Registry
 
+# Emitted by lsc.handlers.collector, once per cluster collection.
 SUCCESS_METRIC = "CollectionSuccess"
+FAILURE_METRIC = "CollectionFailure"
 # Powertools adds `service` (POWERTOOLS_SERVICE_NAME) to every metric's dimensions.
 SERVICE = "lsc"
 
@@ -60,27 +62,49 @@ class Operations(Construct):
                      f"lsc: the {function.node.id} Lambda failed (errors or timeouts)")
             for function in functions
         ]
-        # One alarm per registered cluster: hourly sums of successes, all `stale_after_hours` of them
-        # empty (no data counts as breaching) means no successful collection for that long.
-        for cluster in registry.enabled():
-            success = cw.Metric(
+        # Per enabled cluster, from the collector's metrics (dimensions `service`, `cluster_id`).
+        # A failed cluster is a batch item failure, which Lambda's Errors metric never counts.
+        stack_name = cdk.Stack.of(self).stack_name
+
+        def cluster_metric(name: str, cluster_id: str) -> cw.Metric:
+            return cw.Metric(
                 namespace=settings.metrics_namespace,
-                metric_name=SUCCESS_METRIC,
-                dimensions_map={"service": SERVICE, "cluster_id": cluster.id},
+                metric_name=name,
+                dimensions_map={"service": SERVICE, "cluster_id": cluster_id},
                 statistic="Sum",
                 period=cdk.Duration.hours(1),
             )
+
+        for cluster in registry.enabled():
+            # Hourly sums of successes, all `stale_after_hours` of them empty (no data counts as
+            # breaching) means no successful collection for that long.
             alarms.append(
-                success.create_alarm(
+                cluster_metric(SUCCESS_METRIC, cluster.id).create_alarm(
                     self,
                     f"Stale-{cluster.id}",
-                    alarm_name=f"{cdk.Stack.of(self).stack_name}-stale-{cluster.id}",
+                    alarm_name=f"{stack_name}-stale-{cluster.id}",
                     alarm_description=f"lsc: no successful collection from cluster {cluster.id} for {settings.stale_after_hours} h",
                     threshold=1,
                     evaluation_periods=settings.stale_after_hours,
                     datapoints_to_alarm=settings.stale_after_hours,
                     comparison_operator=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
                     treat_missing_data=cw.TreatMissingData.BREACHING,
+                )
+            )
+            alarms.append(
+                cluster_metric(FAILURE_METRIC, cluster.id).create_alarm(
+                    self,
+                    f"Failing-{cluster.id}",
+                    alarm_name=f"{stack_name}-failing-{cluster.id}",
+                    alarm_description=(
+                        f"lsc: a collection from cluster {cluster.id} failed in the last hour (the collector's log "
+                        f"says why: error_class, http_status, hint); the message is retried and goes to "
+                        f"CollectDlq after {settings.max_receive_count} attempts"
+                    ),
+                    threshold=1,
+                    evaluation_periods=1,
+                    comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
                 )
             )
         for alarm in alarms:

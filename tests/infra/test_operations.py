@@ -1,11 +1,29 @@
 """Operations: alarm topic, DLQ and error alarms, one stale alarm per enabled cluster."""
 from __future__ import annotations
 
+import re
+
+from infra.settings import REPO_ROOT
 from tests.infra.conftest import Synthesized
 
 
 def _alarms(synth: Synthesized) -> list[dict]:
     return synth.props("AWS::CloudWatch::Alarm")
+
+
+def _cluster_alarms(synth: Synthesized, metric: str) -> dict[str, dict]:
+    return {
+        {d["Name"]: d["Value"] for d in a["Dimensions"]}["cluster_id"]: a
+        for a in _alarms(synth)
+        if a.get("MetricName") == metric
+    }
+
+
+def test_cluster_alarms_watch_metrics_the_collector_emits(synth: Synthesized) -> None:
+    source = (REPO_ROOT / "functions" / "lsc" / "handlers" / "collector.py").read_text()
+    emitted = set(re.findall(r'count_for_cluster\("(\w+)"', source))
+    watched = {a["MetricName"] for a in _alarms(synth) if "cluster_id" in str(a.get("Dimensions"))}
+    assert watched == emitted == {"CollectionSuccess", "CollectionFailure"}
 
 
 def test_topic_is_encrypted_tls_only_with_email(synth: Synthesized) -> None:
@@ -17,11 +35,7 @@ def test_topic_is_encrypted_tls_only_with_email(synth: Synthesized) -> None:
 
 
 def test_stale_alarm_per_enabled_cluster(synth: Synthesized) -> None:
-    stale = {
-        {d["Name"]: d["Value"] for d in a["Dimensions"]}["cluster_id"]: a
-        for a in _alarms(synth)
-        if a.get("MetricName") == "CollectionSuccess"
-    }
+    stale = _cluster_alarms(synth, "CollectionSuccess")
     assert sorted(stale) == ["prod-east", "prod-west"]  # dev-emea is disabled
     for alarm in stale.values():
         assert alarm["Namespace"] == "LicenseServiceCollector"
@@ -32,6 +46,23 @@ def test_stale_alarm_per_enabled_cluster(synth: Synthesized) -> None:
         assert alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]
         assert alarm["TreatMissingData"] == "breaching"
         assert alarm["ComparisonOperator"] == "LessThanThreshold" and alarm["Threshold"] == 1
+
+
+def test_failure_alarm_per_enabled_cluster(synth: Synthesized) -> None:
+    """An ordinary cluster failure is a batch item failure: Lambda Errors never counts it."""
+    failing = _cluster_alarms(synth, "CollectionFailure")
+    assert sorted(failing) == ["prod-east", "prod-west"]  # dev-emea is disabled
+    topic = synth.stack.get_logical_id(synth.stack.operations.topic.node.default_child)
+    for cluster_id, alarm in failing.items():
+        assert alarm["Namespace"] == "LicenseServiceCollector"
+        assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == {"service": "lsc", "cluster_id": cluster_id}
+        assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 3600, 1)
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold" and alarm["Threshold"] == 1
+        assert alarm["TreatMissingData"] == "notBreaching"  # no failure reported = nothing failed
+        assert alarm["AlarmName"] == f"Lsc-failing-{cluster_id}"
+        assert f"cluster {cluster_id} failed" in alarm["AlarmDescription"]
+        assert "after 3 attempts" in alarm["AlarmDescription"]  # lsc:maxReceiveCount
+        assert alarm["AlarmActions"] == alarm["OKActions"] == [{"Ref": topic}]
 
 
 def test_dlq_depth_and_function_error_alarms_notify_the_topic(synth: Synthesized) -> None:
