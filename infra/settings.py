@@ -6,8 +6,10 @@ Keys are `lsc:<camelCaseName>` (e.g. `lsc:scheduleExpression`), given in `cdk.js
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aws_cdk import aws_logs as logs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -26,6 +28,38 @@ HTTP_ATTEMPTS = 3
 MAX_STALE_HOURS = 168
 # IBM License Service audits need snapshots for two years.
 MIN_SNAPSHOT_RETENTION_DAYS = 730
+
+
+# EventBridge Scheduler expressions: cron(minutes hours day-of-month month day-of-week year),
+# rate(<n> minute(s)|hour(s)|day(s)) or a one-time at(yyyy-mm-ddThh:mm:ss).
+CRON_FIELDS = (
+    ("minutes", r"[0-9,*/-]+"),
+    ("hours", r"[0-9,*/-]+"),
+    ("day-of-month", r"[0-9,*/?LW-]+"),
+    ("month", r"[0-9A-Za-z,*/-]+"),
+    ("day-of-week", r"[0-9A-Za-z,*/?L#-]+"),
+    ("year", r"[0-9,*/-]+"),
+)
+RATE = re.compile(r"rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)")
+AT = re.compile(r"at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)")
+
+
+def schedule_expression_problem(expression: str) -> str | None:
+    """Why EventBridge Scheduler would refuse the expression at deploy, or None."""
+    if RATE.fullmatch(expression) or AT.fullmatch(expression):
+        return None
+    cron = re.fullmatch(r"cron\((.*)\)", expression)
+    if not cron:
+        return "not cron(...), rate(<n> minutes|hours|days) or at(yyyy-mm-ddThh:mm:ss)"
+    fields = cron[1].split()
+    if len(fields) != len(CRON_FIELDS):
+        return f"cron needs {len(CRON_FIELDS)} fields ({' '.join(name for name, _ in CRON_FIELDS)}), got {len(fields)}"
+    for value, (name, pattern) in zip(fields, CRON_FIELDS):
+        if not re.fullmatch(pattern, value):
+            return f"cron {name} field {value!r} is not valid"
+    if (fields[2] == "?") == (fields[4] == "?"):
+        return "cron needs '?' in exactly one of day-of-month and day-of-week"
+    return None
 
 
 class SettingsError(ValueError):
@@ -62,8 +96,8 @@ class InfraSettings(BaseModel):
 
     # Collection
     schedule_name: str = Field("lsc-collection", pattern=r"^[0-9a-zA-Z._-]{1,64}$", description="schedule name (part of every run id)")
-    schedule_expression: str = Field("cron(0 6 * * ? *)", description="EventBridge Scheduler `cron(...)` or `rate(...)`")
-    schedule_timezone: str = Field("UTC", description="time zone of the cron expression")
+    schedule_expression: str = Field("cron(0 6 * * ? *)", description="EventBridge Scheduler `cron(...)`, `rate(...)` or `at(...)`")
+    schedule_timezone: str = Field("UTC", description="IANA time zone of the cron or at expression")
     schedule_enabled: bool = Field(True, description="false pauses collection")
     collector_timeout_seconds: int = Field(900, ge=60, le=900, description="collector Lambda timeout (one cluster per invocation)")
     collector_memory_mb: int = Field(512, ge=128, le=10240, description="collector Lambda memory")
@@ -84,6 +118,22 @@ class InfraSettings(BaseModel):
     tracing: bool = Field(False, description="X-Ray active tracing on both functions")
     stale_after_hours: int = Field(36, ge=1, le=MAX_STALE_HOURS, description="alarm when a cluster has no successful collection for this long")
     alarm_email: str | None = Field(None, description="subscribe this address to the alarm topic")
+
+    @field_validator("schedule_expression")
+    @classmethod
+    def _schedule_expression(cls, value: str) -> str:
+        if problem := schedule_expression_problem(value):
+            raise ValueError(f"{value!r}: {problem}")
+        return value
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _schedule_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. UTC, Europe/Paris)") from None
+        return value
 
     @field_validator("log_retention")
     @classmethod
@@ -125,7 +175,7 @@ class InfraSettings(BaseModel):
             return cls.model_validate(given)
         except ValidationError as exc:
             where = "; ".join(
-                f"{CONTEXT_PREFIX}{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"] else e["msg"]
+                f"{CONTEXT_PREFIX}{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}" if e["loc"] else e["msg"]
                 for e in exc.errors()
             )
             raise SettingsError(f"invalid CDK context: {where}") from None

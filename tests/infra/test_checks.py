@@ -102,6 +102,38 @@ def test_settings_errors_name_the_context_key() -> None:
         InfraSettings.from_context({"lsc:vpcId": "vpc-1"}.get)
 
 
+@pytest.mark.parametrize(
+    "expression", ["cron(0 6 * * ? *)", "cron(0/15 8-18 ? * MON-FRI *)", "cron(0 6 L * ? 2030)", "rate(1 hour)", "rate(12 hours)", "at(2030-01-01T06:00:00)"]
+)
+def test_schedule_expressions_eventbridge_scheduler_accepts(expression: str) -> None:
+    assert InfraSettings.from_context({"lsc:scheduleExpression": expression}.get).schedule_expression == expression
+
+
+@pytest.mark.parametrize(
+    ("expression", "why"),
+    [
+        ("every day", "not cron"),
+        ("cron(0 6 * * *)", "cron needs 6 fields"),  # the Unix 5-field form
+        ("cron(0 6 * * * *)", "'?' in exactly one of day-of-month and day-of-week"),
+        ("cron(0 6 ? * ? *)", "'?' in exactly one"),
+        ("cron(0 6% * * ? *)", "cron hours field '6%'"),
+        ("rate(0 hours)", "not cron"),
+        ("rate(5 weeks)", "not cron"),
+        ("at(2030-01-01 06:00)", "not cron"),
+    ],
+)
+def test_bad_schedule_expression_names_the_key_and_the_reason(expression: str, why: str) -> None:
+    with pytest.raises(SettingsError, match=rf"lsc:scheduleExpression: .*{re.escape(why)}"):
+        InfraSettings.from_context({"lsc:scheduleExpression": expression}.get)
+
+
+def test_schedule_timezone_must_be_an_iana_zone() -> None:
+    assert InfraSettings.from_context({"lsc:scheduleTimezone": "Europe/Paris"}.get).schedule_timezone == "Europe/Paris"
+    for zone in ("Mars/Olympus", "CEST", "../etc/passwd"):
+        with pytest.raises(SettingsError, match=rf"lsc:scheduleTimezone: .*{re.escape(repr(zone))} is not an IANA time zone"):
+            InfraSettings.from_context({"lsc:scheduleTimezone": zone}.get)
+
+
 def test_every_setting_is_documented() -> None:
     doc = (REPO_ROOT / "README.md").read_text()
     missing = [key for key in InfraSettings.context_keys().values() if f"`{key}`" not in doc]
