@@ -10,12 +10,12 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-
 from aws_cdk.assertions import Match
+from packaging.utils import canonicalize_name
 
 from lsc.registry import load_registry_file
 from tests.infra.conftest import DATA, Synthesized
-from tests.infra.lambda_package import lambda_modules
+from tests.infra.lambda_package import dependencies, lambda_modules, requirement_lines
 
 
 def _function(synth: Synthesized, handler: str) -> dict:
@@ -116,6 +116,15 @@ def test_handlers_import_from_the_shipped_asset_alone(synth: Synthesized) -> Non
         capture_output=True, text=True, env=env, timeout=120,
     )
     assert result.returncode == 0 and result.stdout.strip() == "handlers imported", result.stdout + result.stderr
+
+
+def test_layer_requirements_pin_every_package_of_the_layer() -> None:
+    """pip installs the list with --no-deps: a dependency missing from it would be missing in AWS."""
+    requirements = requirement_lines()
+    assert [str(r) for r in requirements if [s.operator for s in r.specifier] != ["=="]] == []
+    pinned = {canonicalize_name(r.name) for r in requirements}
+    assert {dep for name in pinned for dep in dependencies(name)} - pinned == set()
+    assert not pinned & {"boto3", "botocore", "aws-cdk-lib"}  # the runtime's SDK; never the CDK
 
 
 def test_queue_dlq_and_visibility_timeout(synth: Synthesized) -> None:
