@@ -106,7 +106,16 @@ def _data_lifecycle(settings: InfraSettings) -> list[s3.LifecycleRule]:
         ]
         if settings.snapshot_transition_days
         else None,
+        # With versioning, expiry only puts a delete marker on top: the object becomes a noncurrent
+        # version, deleted after `noncurrent_version_days` (a grace period to undo a mistake).
         expiration=cdk.Duration.days(settings.snapshot_expiration_days) if settings.snapshot_expiration_days else None,
+        noncurrent_version_expiration=cdk.Duration.days(settings.noncurrent_version_days) if settings.snapshot_expiration_days else None,
+    )
+    # Then the delete marker is alone and goes too (S3 wants this in a rule without an expiry age).
+    snapshot_markers = (
+        [s3.LifecycleRule(id="snapshots-delete-markers", prefix="snapshots/", expired_object_delete_marker=True)]
+        if settings.snapshot_expiration_days
+        else []
     )
     # Every run rewrites whole months of usage and writes status records: old versions pile up.
     rewritten = [
@@ -118,4 +127,4 @@ def _data_lifecycle(settings: InfraSettings) -> list[s3.LifecycleRule]:
         for prefix in ("usage/", "status/", "config/")
     ]
     everything = s3.LifecycleRule(id="abort-multipart", abort_incomplete_multipart_upload_after=ABORT_MULTIPART_AFTER)
-    return [snapshots, *rewritten, everything]
+    return [snapshots, *snapshot_markers, *rewritten, everything]

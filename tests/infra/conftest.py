@@ -24,6 +24,7 @@ TEST_CONTEXT: dict[str, Any] = {
     "lsc:bundleDependencies": False,  # no pip run: an empty layer of the same shape
     "lsc:alarmEmail": "ops@example.com",
     "lsc:objectLockDays": 730,
+    "lsc:snapshotExpirationDays": 2555,
     "lsc:tracing": True,
     "lsc:vpcId": "vpc-0123456789abcdef0",
     "lsc:subnetIds": ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],

@@ -41,12 +41,33 @@ def test_data_bucket_is_kms_encrypted_versioned_locked_and_logged(synth: Synthes
     synth.template.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
 
 
-def test_data_lifecycle_keeps_snapshots_and_expires_old_versions(synth: Synthesized) -> None:
-    rules = {rule["Id"]: rule for rule in _data_bucket(synth)["Properties"]["LifecycleConfiguration"]["Rules"]}
+def _lifecycle(synth: Synthesized) -> dict[str, dict]:
+    return {rule["Id"]: rule for rule in _data_bucket(synth)["Properties"]["LifecycleConfiguration"]["Rules"]}
+
+
+def test_snapshots_are_kept_by_default(plain_synth: Synthesized) -> None:
+    rules = _lifecycle(plain_synth)
     snapshots = rules["snapshots"]
     assert snapshots["Prefix"] == "snapshots/"
     assert snapshots["Transitions"] == [{"StorageClass": "GLACIER_IR", "TransitionInDays": 90}]
-    assert "ExpirationInDays" not in snapshots  # kept: the default never deletes audit evidence
+    # kept: the default never deletes audit evidence, current or noncurrent
+    assert "ExpirationInDays" not in snapshots and "NoncurrentVersionExpiration" not in snapshots
+    assert "snapshots-delete-markers" not in rules
+
+
+def test_snapshot_expiry_removes_the_versions_too(synth: Synthesized) -> None:
+    """With versioning, expiry alone only adds a delete marker: the snapshot would stay, billed."""
+    rules = _lifecycle(synth)
+    snapshots = rules["snapshots"]
+    assert snapshots["ExpirationInDays"] == 2555  # lsc:snapshotExpirationDays
+    assert snapshots["NoncurrentVersionExpiration"] == {"NoncurrentDays": 90}  # lsc:noncurrentVersionDays
+    markers = rules["snapshots-delete-markers"]
+    assert (markers["Prefix"], markers["ExpiredObjectDeleteMarker"], markers["Status"]) == ("snapshots/", True, "Enabled")
+    assert "ExpirationInDays" not in markers  # S3 refuses both in one rule
+
+
+def test_data_lifecycle_expires_old_versions(synth: Synthesized) -> None:
+    rules = _lifecycle(synth)
     for prefix in ("usage", "status", "config"):
         assert rules[f"noncurrent-{prefix}"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 90}
     assert rules["abort-multipart"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
