@@ -3,6 +3,7 @@ exports to lock resources), made of one construct per concern, checked by cdk-na
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
@@ -67,6 +68,12 @@ class LscStack(cdk.Stack):
         if not cdk.Token.is_unresolved(value):
             return value
         return os.environ.get(cli_variable) or None
+
+
+def default_outdir(environ: Mapping[str, str]) -> str | None:
+    """`cdk.out` for `python app.py`; None when the CDK CLI runs the app: it sets CDK_OUTDIR
+    (`cdk deploy -o other`), which the App then reads itself."""
+    return None if environ.get("CDK_OUTDIR") else "cdk.out"
 
 
 def build_app(app: cdk.App) -> LscStack:

@@ -13,9 +13,9 @@ import aws_cdk as cdk
 import pytest
 import yaml
 
-from infra import nag
+from infra import app_stacks, nag
 from infra import settings as settings_module
-from infra.app_stacks import build_app
+from infra.app_stacks import build_app, default_outdir
 from infra.secret_names import check_secret_names
 from infra.settings import REPO_ROOT, InfraSettings, SettingsError, cdk_json_context
 from lsc.registry import Registry, RegistryError, parse_registry
@@ -132,6 +132,19 @@ def test_schedule_timezone_must_be_an_iana_zone() -> None:
     for zone in ("Mars/Olympus", "CEST", "../etc/passwd"):
         with pytest.raises(SettingsError, match=rf"lsc:scheduleTimezone: .*{re.escape(repr(zone))} is not an IANA time zone"):
             InfraSettings.from_context({"lsc:scheduleTimezone": zone}.get)
+
+
+def test_app_writes_where_the_cdk_cli_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """app.py's outdir: cdk.out alone, the CLI's CDK_OUTDIR (`cdk deploy -o other`) when it runs the app."""
+    assert default_outdir({}) == "cdk.out"
+    assert default_outdir({"CDK_OUTDIR": "/tmp/other.out"}) is None  # cdk.App() then reads CDK_OUTDIR
+    # app.py itself, with an empty app (no stack: fast). The jsii process does not see variables set
+    # here, so with CDK_OUTDIR the App falls back to a temporary folder: not cdk.out, as wanted.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(app_stacks, "build_app", lambda app: None)
+    assert runpy.run_path(str(REPO_ROOT / "app.py"))["app"].outdir == "cdk.out"
+    monkeypatch.setenv("CDK_OUTDIR", str(tmp_path / "other.out"))
+    assert runpy.run_path(str(REPO_ROOT / "app.py"))["app"].outdir != "cdk.out"
 
 
 def test_every_setting_is_documented() -> None:
