@@ -51,7 +51,14 @@ class LscStack(cdk.Stack):
             registry=registry,
             key=self.storage.key,
             functions=[self.collection.dispatcher, self.collection.collector],
-            dead_letter_queues=[self.collection.dead_letter_queue, self.collection.schedule_dead_letter_queue],
+            dead_letter_queues=[
+                (self.collection.schedule_dead_letter_queue,
+                 "the schedule could not invoke the dispatcher, after its retries: a scheduled run did not start"),
+                (self.collection.dispatch_failures,
+                 "the dispatcher failed on every attempt: no cluster was queued for a scheduled run (the message holds its input and the error)"),
+                (self.collection.dead_letter_queue,
+                 f"a cluster's collection failed on all {settings.max_receive_count} attempts (the message names the cluster and the run)"),
+            ],
         )
 
         # What the `lsc` CLI reads after a deploy (`aws cloudformation describe-stacks`).

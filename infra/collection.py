@@ -7,6 +7,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
@@ -28,6 +29,9 @@ COLLECTOR_BATCH_SIZE = 1
 # AWS advice for SQS event sources: visibility >= 6 x function timeout, so retries never overlap.
 VISIBILITY_FACTOR = 6
 DISPATCHER_TIMEOUT = cdk.Duration.minutes(1)
+# The scheduler invokes the dispatcher asynchronously: Lambda retries a failed run this often, then
+# sends the event (schedule input and error) to the DispatchFailures queue.
+DISPATCHER_RETRIES = 2
 
 
 def written_prefixes(writer: str) -> tuple[str, ...]:
@@ -70,13 +74,7 @@ class Collection(Construct):
             "POWERTOOLS_LOG_LEVEL": settings.log_level,
         }
 
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "CollectDlq",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,  # messages name a cluster and a run, nothing secret
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-        )
+        self.dead_letter_queue = self._dead_letter_queue("CollectDlq")
         collector_timeout = cdk.Duration.seconds(settings.collector_timeout_seconds)
         self.queue = sqs.Queue(
             self,
@@ -87,6 +85,7 @@ class Collection(Construct):
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=settings.max_receive_count),
         )
 
+        self.dispatch_failures = self._dead_letter_queue("DispatchFailures")
         self.dispatcher = self._function(
             "Dispatcher",
             "lsc.handlers.dispatcher.handler",
@@ -97,6 +96,8 @@ class Collection(Construct):
             memory_size=256,
             environment={**environment, "LSC_QUEUE_URL": self.queue.queue_url},
             description="lsc: reads the registry, sends one message per enabled cluster",
+            retry_attempts=DISPATCHER_RETRIES,
+            on_failure=destinations.SqsDestination(self.dispatch_failures),
         )
         data_bucket.grant_read(self.dispatcher, settings.registry_key)
         for pattern in DISPATCHER_WRITES:
@@ -139,13 +140,7 @@ class Collection(Construct):
             )
         )
 
-        self.schedule_dead_letter_queue = sqs.Queue(
-            self,
-            "ScheduleDlq",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-        )
+        self.schedule_dead_letter_queue = self._dead_letter_queue("ScheduleDlq")
         # Its own role, so that its one finding is acknowledged on it (infra/nag.py).
         self.schedule_role = iam.Role(self, "ScheduleRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
         scheduler.Schedule(
@@ -185,6 +180,15 @@ class Collection(Construct):
             prune=False,  # never delete anything else under that prefix
             content_type="application/json",
             log_group=self._log_group("RegistryDeploymentLogs", settings),
+        )
+
+    def _dead_letter_queue(self, construct_id: str) -> sqs.Queue:
+        return sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,  # messages name a cluster, a run or the schedule input: nothing secret
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
         )
 
     def _function(

@@ -95,6 +95,10 @@ def findings(stack: cdk.Stack, settings: InfraSettings) -> Findings:
         {"AwsSolutions-SQS3": "it is the dead-letter queue of the schedule's target, which the rule does not recognise as DLQ use"},
     )
     _ack(
+        collection.dispatch_failures,
+        {"AwsSolutions-SQS3": "it is the dispatcher's on-failure destination (a DLQ), which the rule does not recognise as DLQ use"},
+    )
+    _ack(
         collection.schedule_role,
         {
             f"AwsSolutions-IAM5[Resource::<{_logical_id(stack, collection.dispatcher)}.Arn>:*]": (

@@ -32,7 +32,7 @@ class Operations(Construct):
         registry: Registry,
         key: kms.IKey | None,
         functions: list[lambda_.IFunction],
-        dead_letter_queues: list[sqs.IQueue],
+        dead_letter_queues: list[tuple[sqs.IQueue, str]],
         ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(self, "Alarms", display_name="lsc alarms", master_key=key, enforce_ssl=True)
@@ -53,9 +53,8 @@ class Operations(Construct):
         five_minutes = cdk.Duration.minutes(5)
         alarms: list[cw.Alarm] = [
             alarm_on(queue.metric_approximate_number_of_messages_visible(period=five_minutes, statistic="Maximum"),
-                     f"{queue.node.id}Depth",
-                     f"lsc: messages in {queue.node.id}: a collection or a scheduled run failed for good")
-            for queue in dead_letter_queues
+                     f"{queue.node.id}Depth", f"lsc: messages in {queue.node.id}: {meaning}")
+            for queue, meaning in dead_letter_queues
         ]
         alarms += [
             alarm_on(function.metric_errors(period=five_minutes, statistic="Sum"), f"{function.node.id}Errors",

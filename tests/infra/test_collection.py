@@ -158,6 +158,25 @@ def test_schedule_target_input_dlq_and_retries(synth: Synthesized) -> None:
     assert "Arn" in target["DeadLetterConfig"]
 
 
+def test_dispatcher_failures_are_dead_lettered(synth: Synthesized) -> None:
+    """The scheduler invokes the dispatcher asynchronously: after Lambda's retries, a failed run
+    goes to the DispatchFailures queue instead of being dropped."""
+    collection = synth.stack.collection
+    dispatcher = synth.stack.get_logical_id(collection.dispatcher.node.default_child)
+    queue = synth.stack.get_logical_id(collection.dispatch_failures.node.default_child)
+    (config,) = synth.props("AWS::Lambda::EventInvokeConfig")
+    assert config["FunctionName"] == {"Ref": dispatcher}
+    assert config["MaximumRetryAttempts"] == 2
+    assert config["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": [queue, "Arn"]}}}
+    arn = {"Fn::GetAtt": [queue, "Arn"]}
+    assert any(
+        "sqs:SendMessage" in s["Action"] and arn in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+        for s in _policy_statements(synth, collection.dispatcher)
+    )
+    props = synth.resources("AWS::SQS::Queue")[queue]["Properties"]
+    assert props["SqsManagedSseEnabled"] is True and props["MessageRetentionPeriod"] == 14 * 86400
+
+
 def test_collector_reads_only_the_project_secrets(synth: Synthesized) -> None:
     statements = _policy_statements(synth, synth.stack.collection.collector)
     (secrets,) = [s for s in statements if s["Action"] == "secretsmanager:GetSecretValue"]

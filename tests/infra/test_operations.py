@@ -67,8 +67,23 @@ def test_failure_alarm_per_enabled_cluster(synth: Synthesized) -> None:
 
 def test_dlq_depth_and_function_error_alarms_notify_the_topic(synth: Synthesized) -> None:
     alarms = _alarms(synth)
-    depth = [a for a in alarms if a.get("MetricName") == "ApproximateNumberOfMessagesVisible"]
     errors = [a for a in alarms if a.get("MetricName") == "Errors"]
-    assert len(depth) == 2 and len(errors) == 2
+    assert len(errors) == 2
+    collection = synth.stack.collection
+    queues = {
+        synth.stack.get_logical_id(queue.node.default_child): queue.node.id
+        for queue in (collection.dead_letter_queue, collection.schedule_dead_letter_queue, collection.dispatch_failures)
+    }
+    depth = {
+        queues[a["Dimensions"][0]["Value"]["Fn::GetAtt"][0]]: a
+        for a in alarms
+        if a.get("MetricName") == "ApproximateNumberOfMessagesVisible"
+    }
+    assert sorted(depth) == ["CollectDlq", "DispatchFailures", "ScheduleDlq"]
+    assert all((a["Threshold"], a["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold") for a in depth.values())
+    # Each says what its messages mean, no more: the schedule's DLQ only sees failed invocations.
+    assert "could not invoke the dispatcher" in depth["ScheduleDlq"]["AlarmDescription"]
+    assert "dispatcher failed on every attempt" in depth["DispatchFailures"]["AlarmDescription"]
+    assert "failed on all 3 attempts" in depth["CollectDlq"]["AlarmDescription"]  # lsc:maxReceiveCount
     topic = synth.stack.get_logical_id(synth.stack.operations.topic.node.default_child)
     assert all(a["AlarmActions"] == [{"Ref": topic}] for a in alarms)
