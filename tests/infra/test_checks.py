@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,25 @@ def test_bad_registry_entry_fails_synth_naming_it(tmp_path: Path) -> None:
     )
     with pytest.raises(Exception, match=r"cluster 'broken-one' \(entry 2\): url: .*not an http\(s\) URL"):
         synthesize(tmp_path / "out", **{**TEST_CONTEXT, "lsc:registryFile": str(bad)})
+
+
+def test_make_synth_stops_with_one_line_on_a_duplicate_entry(tmp_path: Path) -> None:
+    """The newcomer's mistake: a second `prod-eu-1` beside the shipped example. `python app.py` (what
+    `make synth` runs) names the file and both entries on one line, no traceback, exit 2."""
+    example = (REPO_ROOT / "clusters.yaml").read_text(encoding="utf-8")
+    duplicate = tmp_path / "clusters.yaml"
+    duplicate.write_text(example + "  - id: prod-eu-1\n    url: https://ls.prod-eu-1.example.com\n"
+                         "    auth: {type: token, secret: lsc/prod-eu-1/token}\n")
+    result = subprocess.run(
+        [sys.executable, "app.py"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+             "CDK_CONTEXT_JSON": json.dumps({"lsc:registryFile": str(duplicate)})},  # stops before writing cdk.out/
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"synth stopped: {duplicate}: duplicate cluster id 'prod-eu-1' (entries 1 and 2): "
+        "edit the existing entry instead of adding another")
+    assert "Traceback" not in result.stderr
 
 
 def test_repository_registry_is_valid_and_documented() -> None:
