@@ -14,6 +14,12 @@ from lsc.registry import RegistryError
 app = cdk.App(outdir=default_outdir(os.environ), context=cdk_json_context())
 try:
     build_app(app)
-except (SettingsError, RegistryError) as exc:  # a wrong setting or registry entry: its message, no traceback
-    sys.exit(f"lsc: {exc}")
+except (RegistryError, SettingsError) as exc:
+    # A mistake in clusters.yaml or the context: one line naming the file and entry (or key), no traceback.
+    print(f"synth stopped: {exc}", file=sys.stderr)
+    sys.exit(2)
 app.synth()
+if "CDK_OUTDIR" not in os.environ:  # `make synth`; under `cdk synth|deploy` the CDK CLI reports itself
+    stacks = ", ".join(child.node.id for child in app.node.children if isinstance(child, cdk.Stack))
+    print(f"synthesized stack {stacks} into {app.outdir}/ (registry valid, cdk-nag passed). "
+          "Next: npx aws-cdk@2.1148 deploy", file=sys.stderr)

@@ -46,6 +46,8 @@ class CallError(Exception):
 
 
 _STATUS_HINTS = {
+    400: "the service refused the request's parameters: check the date range (a start after the service's "
+         "today, e.g. the cluster's clock behind the collector's) and the entry's date_params",
     401: "token rejected: put the current token in the cluster's secret (a rotated token needs a License Service pod restart)",
     403: "token lacks access: grant the reader ClusterRole (ibm-licensing-default-reader) to the service account",
     404: "not found: check the URL and the ingress path prefix (e.g. /ibm-licensing-service-instance)",

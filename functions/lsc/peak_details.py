@@ -1,7 +1,7 @@
 """The rollup document with what a licence manager asks next about each peak.
 
 Per row of every period list (`window`, `monthly`, `quarterly`): `provisional` (the period holds a
-day whose figure a later run can still change), `licensed_quantity`, `headroom` and `breach` (from
+day whose figure a later run can still change; chargeback rows get it too), `licensed_quantity`, `headroom` and `breach` (from
 the `entitlements_current` view; null without an entitlement) and `peak_day_clusters` (what each
 cluster contributed on the peak day, from `multicluster_daily_by_cluster`). The monthly and
 quarterly figures equal those of the `multicluster_peak_headroom` and `multicluster_peak_breakdown`
@@ -26,22 +26,46 @@ Key = tuple[str, str]  # (product_id, metric_name)
 def detailed_rollup(source: RollupSource, start: date | None = None, end: date | None = None) -> dict[str, Any]:
     document: dict[str, Any] = rollup_document(source, start, end)
     document["quarterly"] = document_rows(overlapping(source.view("multicluster_peak_quarterly"), start, end))
+    mark_provisional(source, document)
     rows = [row for name in DETAILED_PERIOD_LISTS for row in document[name]]
     if not rows:
         return document
-    first = min(row["period_start"] for row in rows)
-    last = max(row["period_end"] for row in rows)
-    provisional_days = _provisional_days(source, first, last)
     contributions = _peak_day_contributions(source, sorted({row["peak_date"] for row in rows}))
     licensed = {(row["product_id"], row["metric_name"]): row["licensed_quantity"]
                 for row in source.view("entitlements_current")}
     for row in rows:
         key = (row["product_id"], row["metric_name"])
-        row["provisional"] = any(row["period_start"] <= day <= row["period_end"] for day in provisional_days[key])
         row["licensed_quantity"] = _number(licensed.get(key))
         row["headroom"], row["breach"] = headroom(row["peak_quantity"], licensed.get(key))
         row["peak_day_clusters"] = contributions[(row["peak_date"], *key)]
     return document
+
+
+def mark_provisional(source: RollupSource, document: dict[str, Any]) -> None:
+    """Sets `provisional` on every row of the document's period lists, chargeback rows included:
+    true when the period holds a day whose figure a later run can still change (for a chargeback
+    row, a provisional day of that group)."""
+    for names, days_of in ((DETAILED_PERIOD_LISTS, _provisional_days), (("chargeback",), _provisional_group_days)):
+        rows = [row for name in names for row in document.get(name, [])]
+        if not rows:
+            continue
+        days = days_of(source, min(row["period_start"] for row in rows), max(row["period_end"] for row in rows))
+        for row in rows:
+            key = (row["group_name"], row["product_id"], row["metric_name"]) if "group_name" in row else \
+                (row["product_id"], row["metric_name"])
+            row["provisional"] = any(row["period_start"] <= day <= row["period_end"] for day in days[key])
+
+
+def _provisional_group_days(source: RollupSource, first: str, last: str) -> dict[tuple[str, str, str], list[str]]:
+    rows = source.query(
+        "SELECT DISTINCT usage_date, group_name, product_id, metric_name FROM chargeback_daily "
+        "WHERE provisional AND month BETWEEN ? AND ? AND usage_date BETWEEN ? AND ?",
+        (first[:7], last[:7], date.fromisoformat(first), date.fromisoformat(last)),
+    )
+    days: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for row in rows:
+        days[(row["group_name"], row["product_id"], row["metric_name"])].append(_iso(row["usage_date"]))
+    return days
 
 
 def _provisional_days(source: RollupSource, first: str, last: str) -> dict[Key, list[str]]:
@@ -74,9 +98,11 @@ def _peak_day_contributions(source: RollupSource, peak_days: list[str]) -> dict[
 
 
 def breakdown_rows(document: dict[str, Any], period_list: str) -> list[dict[str, Any]]:
-    """One flat row per peak and contributing cluster (the CSV / table form of `peak_day_clusters`)."""
+    """One flat row per peak and contributing cluster (the CSV / table form of `peak_day_clusters`).
+    `provisional` is the period's: its peak can still change even when the peak day's figure cannot."""
     return [
-        {**{key: row[key] for key in BREAKDOWN_KEYS[:7]}, **cluster}
+        {**{key: row[key] for key in BREAKDOWN_KEYS[:7]}, **cluster,
+         "provisional": bool(row.get("provisional") or cluster.get("provisional"))}
         for row in document.get(period_list, [])
         for cluster in row.get("peak_day_clusters", [])
     ]

@@ -105,12 +105,13 @@ class Registry(BaseModel):
 
     @model_validator(mode="after")
     def _unique_ids_and_services(self) -> "Registry":
-        ids: set[str] = set()
+        ids: dict[str, int] = {}
         services: dict[str, str] = {}
-        for cluster in self.clusters:
+        for number, cluster in enumerate(self.clusters, start=1):
             if cluster.id in ids:
-                raise ValueError(f"duplicate cluster id {cluster.id!r}")
-            ids.add(cluster.id)
+                raise ValueError(f"duplicate cluster id {cluster.id!r} (entries {ids[cluster.id]} and {number}): "
+                                 "edit the existing entry instead of adding another")
+            ids[cluster.id] = number
             if not cluster.enabled:  # disabling one of two entries is how a duplicate is resolved
                 continue
             other = services.setdefault(cluster.service_address, cluster.id)

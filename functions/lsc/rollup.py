@@ -125,13 +125,15 @@ COMPLETENESS_KEYS = ("clusters_expected", "cluster_days_missing")
 def _table(rows: Sequence[Row]) -> str:
     # completeness columns appear when the rows carry them (documents from older runs may not)
     completeness = all(key in row for row in rows for key in COMPLETENESS_KEYS)
+    flagged = any("provisional" in row for row in rows)  # set by peak_details.mark_provisional
     header = ("product", "metric", "peak", "peak date", "clusters", "sum of cluster peaks") + (
-        ("expected", "cluster-days missing") if completeness else ())
+        ("expected", "cluster-days missing") if completeness else ()) + (("flags",) if flagged else ())
     body = [
         (
             str(row["product_name"]), str(row["metric_name"]), _number(row["peak_quantity"]),
             str(row["peak_date"]), str(row["clusters_reporting"]), _number(row["sum_of_cluster_peaks"]),
         ) + (tuple(str(row[key]) for key in COMPLETENESS_KEYS) if completeness else ())
+        + (("provisional" if row.get("provisional") else "",) if flagged else ())
         for row in sorted(rows, key=lambda row: (str(row["product_name"]), str(row["metric_name"])))
     ]
     widths = [max(len(line[column]) for line in [header, *body]) for column in range(len(header))]

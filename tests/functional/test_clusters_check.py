@@ -78,7 +78,9 @@ def test_each_mistake_is_named(capsys, moto_endpoint: str, registry: Path, east:
     assert results["good"]["ok"] and [s["name"] for s in results["good"]["steps"]] == [
         "DNS", "secrets", "TLS and /version (no auth)", "token (token) on /health"]
     assert "path prefix" in results["no-prefix"]["steps"][-1]["hint"]
+    # the CA bundle is the fix; switching verification off is not what the check suggests
     assert "ca_bundle_secret" in results["system-cas"]["steps"][-1]["hint"]
+    assert "insecure" not in results["system-cas"]["steps"][-1]["hint"]
     assert east.token not in json.dumps(results)
 
 
@@ -98,3 +100,16 @@ def test_text_output_and_configuration_errors(capsys, moto_endpoint: str, regist
         assert out.startswith("wrong-token: FAILED: token") and "fix: token rejected" in out
         assert main(["clusters", "check", "nobody", "--registry", str(registry), "--endpoint-url", moto_endpoint]) == 2
         assert "'nobody' is not in the registry" in capsys.readouterr().err
+
+
+def test_no_enabled_cluster_is_a_finding_not_silence(capsys, moto_endpoint: str, tmp_path: Path) -> None:
+    """The repository's clusters.yaml ships its example disabled: checking it says so, exit 1."""
+    registry = tmp_path / "clusters.yaml"
+    registry.write_text("clusters:\n  - id: prod-eu-1\n    url: https://ls.prod-eu-1.example.com\n"
+                        "    auth: {secret: lsc/prod-eu-1/token}\n    enabled: false\n")
+    with local_aws(moto_endpoint):
+        assert main(["clusters", "check", "--registry", str(registry), "--endpoint-url", moto_endpoint]) == 1
+        captured = capsys.readouterr()
+        assert captured.out == "" and f"0 enabled clusters in {registry}" in captured.err
+        assert main(["clusters", "check", "--registry", str(registry), "--json", "--endpoint-url", moto_endpoint]) == 1
+        assert json.loads(capsys.readouterr().out) == {}

@@ -67,6 +67,12 @@ class Tables(HTMLParser):
 
 
 @pytest.fixture(scope="module")
+def collection_day(demo_estate_dir) -> str:
+    """The day of the estate's collection run (its scheduled time's day): the demo's "today"."""
+    return max(f.today for f in load_estate(demo_estate_dir)).isoformat()
+
+
+@pytest.fixture(scope="module")
 def estate(moto_endpoint, demo_estate_dir, local_ca):
     """The demo estate collected once for this module (as `make_estate` builds it, shared by the
     tests here); yields the CLI arguments naming its bucket."""
@@ -90,11 +96,18 @@ def _number(text: str) -> float:
     return float(text) if text else float("nan")
 
 
+def parse(out: Path) -> Tables:
+    parsed = Tables()
+    parsed.feed(out.read_text(encoding="utf-8"))
+    return parsed
+
+
 @pytest.fixture(scope="module")
-def report(estate, tmp_path_factory) -> tuple[Path, Tables]:
+def report(estate, collection_day: str, tmp_path_factory) -> tuple[Path, Tables]:
     out = tmp_path_factory.mktemp("report") / "report.html"
     png = out.parent / "png"
-    assert main(["report", "--out", str(out), "--png", str(png), *estate]) == 0
+    # judged on the collection day: every cluster fresh, no entitlement yet, so no finding and exit 0
+    assert main(["report", "--out", str(out), "--png", str(png), "--as-of", collection_day, *estate]) == 0
     parsed = Tables()
     parsed.feed(out.read_text(encoding="utf-8"))
     return out, parsed
@@ -113,13 +126,44 @@ def test_report_numbers_are_the_expected_rollup(report, expected_rollup: dict) -
             assert _number(cells["sum_of_cluster_peaks"]) == row["sum_of_cluster_peaks"]
 
 
-def test_report_marks_provisional_periods_and_shows_health(report, demo_estate_dir) -> None:
+def test_report_marks_provisional_periods_and_shows_health(report, demo_estate_dir, collection_day: str) -> None:
     _, parsed = report
     for row in parsed.tables["monthly-peaks"]:
         assert ("provisional" in row["status"]) == (row["period_start"] == "2026-11-01")  # the collection day's month
+    # a breakdown row carries its period's mark, also when the peak day itself is not the collection day
+    breakdown = parsed.tables["breakdown"]
+    assert {row["status"] for row in breakdown} == {"provisional", ""}
+    for row in breakdown:
+        assert (row["status"] == "provisional") == (row["period_start"] <= collection_day <= row["period_end"]), row
     clusters = sorted(p.stem for p in demo_estate_dir.glob("*.json") if p.stem != "expected_rollup")
-    assert sorted(row["cluster_id"] for row in parsed.tables["health"]) == clusters
-    assert {row["last_outcome"] for row in parsed.tables["health"]} == {"success"}
+    health = parsed.tables["health"]
+    assert sorted(row["cluster_id"] for row in health) == clusters
+    assert {row["last_outcome"] for row in health} == {"success"}
+    # every time shown is the run's scheduled time; judged on that day, nothing is stale
+    assert {(row["last_success_scheduled_time"], row["days_since_last_success"], row["status"]) for row in health} \
+        == {(f"{collection_day}T00:00:00Z", "0", "ok")}
+    assert "pod with incomplete annotations" in {row["cluster_id"]: row for row in health}["prod-east"]["health_summary"]
+
+
+def test_report_judges_health_on_the_as_of_day(estate, collection_day: str, tmp_path: Path, capsys) -> None:
+    from datetime import date, timedelta
+
+    later = (date.fromisoformat(collection_day) + timedelta(days=3)).isoformat()
+    out = tmp_path / "later.html"
+    assert main(["report", "--out", str(out), "--as-of", later, "--stale-days", "2", *estate]) == 1
+    health = parse(out).tables["health"]
+    assert {(row["days_since_last_success"], row["status"]) for row in health} == {("3", "stale")}
+    assert capsys.readouterr().err.count(f"days before {later}") == len(health)
+    # the same day with a tolerance of 3 days: fresh again
+    assert main(["report", "--out", str(out), "--as-of", later, "--stale-days", "3", *estate]) == 0
+
+
+def test_report_of_a_period_without_usage_exits_1(estate, collection_day: str, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "empty.html"
+    assert main(["report", "--out", str(out), "--from", "2020-01-01", "--to", "2020-01-31", "--as-of", collection_day,
+                 *estate]) == 1
+    assert "no usage collected in this period" in capsys.readouterr().err
+    assert out.exists() and "window-peaks" in out.read_text(encoding="utf-8")  # still written, saying "none"
 
 
 def test_report_is_self_contained_with_one_chart_per_product(report, expected_rollup: dict) -> None:
@@ -129,7 +173,10 @@ def test_report_is_self_contained_with_one_chart_per_product(report, expected_ro
     assert all(src.startswith("data:image/svg+xml;base64,") for src in parsed.images)
     assert all(reference.startswith("data:") for reference in parsed.references)
     assert "<script" not in html and "@import" not in html and "url(" not in html
-    assert len(list((out.parent / "png").glob("*.png"))) == len(expected_rollup["window"])
+    pngs = sorted(path.name for path in (out.parent / "png").glob("*.png"))
+    assert pngs == sorted(
+        f"{row['product_name'].lower().replace(' - ', '-').replace(' ', '-')}-{row['metric_name']}-{row['product_id'][:8]}.png"
+        for row in expected_rollup["window"])
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="headless check needs the Debian package `chromium` (/usr/bin/chromium)")
@@ -149,12 +196,28 @@ def test_report_renders_in_headless_chromium(report) -> None:
     shutil.copy(out, ARTIFACTS / "report.html")
 
 
-def test_rollup_json_csv_and_breach_exit_code(estate, expected_rollup: dict, tmp_path: Path, capsys) -> None:
+def test_rollup_json_csv_and_breach_exit_code(estate, expected_rollup: dict, demo_estate_dir, tmp_path: Path,
+                                              capsys) -> None:
     from lsc.rollup import equal_rollups
 
     assert main(["rollup", "--json", *estate]) == 0
     document = json.loads(capsys.readouterr().out)
     assert equal_rollups(document, expected_rollup) == []
+
+    assert main(["rollup", "--csv", *estate]) == 0
+    peaks = {(r["period"], r["period_start"], r["product_id"]): r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    clusters = len(load_estate(demo_estate_dir))
+    for row in document["window"] + document["monthly"]:  # the completeness columns the JSON has
+        shown = peaks[("window" if row in document["window"] else "month", row["period_start"], row["product_id"])]
+        # every registered cluster expected; its first run took all the service keeps, so no day is missing
+        assert (int(shown["clusters_expected"]), int(shown["cluster_days_missing"])) == \
+            (row["clusters_expected"], row["cluster_days_missing"]) == (clusters, 0)
+
+    # chargeback rows carry the provisional mark: the whole span holds the collection day, October does not
+    assert all(row["provisional"] is True for row in document["chargeback"]) and document["chargeback"]
+    assert main(["rollup", "--json", "--from", "2026-10-01", "--to", "2026-10-31", *estate]) == 0
+    october = json.loads(capsys.readouterr().out)
+    assert october["chargeback"] and not any(row["provisional"] for row in october["chargeback"])
 
     assert main(["rollup", "--csv", "--breakdown", *estate]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
@@ -170,6 +233,13 @@ def test_rollup_json_csv_and_breach_exit_code(estate, expected_rollup: dict, tmp
     assert window["2c717d4ecc924aa5ac345015b55492eb"]["headroom"] == -30
     assert window["2c717d4ecc924aa5ac345015b55492eb"]["breach"] is True
 
+    # the report finds the same breach: exit 1 (as the rollup), the peak marked in the Status column
+    out = tmp_path / "breach.html"
+    assert main(["report", "--out", str(out), "--as-of", "2026-11-30", *estate]) == 1
+    assert "over entitlement: IBM API Connect Enterprise" in capsys.readouterr().err
+    statuses = {row["status"] for row in parse(out).tables["window-peaks"] if row["product_name"] == "IBM API Connect Enterprise"}
+    assert statuses == {"provisional breach"}
+
 
 def test_rollup_usage_errors_exit_2(estate, capsys) -> None:
     assert main(["rollup", "--from", "2026-10-02", "--to", "2026-10-01", *estate]) == 2
@@ -182,3 +252,13 @@ def test_query_runs_any_select_over_the_views(estate, expected_rollup: dict, cap
     rows = {(r["month"], r["product_id"]): r["peak_quantity"] for r in json.loads(capsys.readouterr().out)}
     assert rows == {(r["period_start"][:7], r["product_id"]): r["peak_quantity"] for r in expected_rollup["monthly"]}
     assert main(["query", "SELECT * FROM no_such_view", *estate]) == 2
+
+
+def test_query_executes_the_prepared_statement_as_athena_does(estate, expected_rollup: dict, capsys) -> None:
+    window = expected_rollup["window"]
+    start, end = window[0]["period_start"], window[0]["period_end"]
+    sql = f"EXECUTE multicluster_peak_period USING DATE '{start}', DATE '{end}'"
+    assert main(["query", sql, "--json", *estate]) == 0
+    rows = [r for r in json.loads(capsys.readouterr().out) if r["usage_source"] == "products"]
+    assert {r["product_id"]: (r["peak_quantity"], r["peak_date"]) for r in rows} == \
+        {r["product_id"]: (r["peak_quantity"], r["peak_date"]) for r in window}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import runpy
 import shutil
@@ -82,6 +83,25 @@ def test_bad_registry_entry_fails_synth_naming_it(tmp_path: Path) -> None:
     )
     with pytest.raises(Exception, match=r"cluster 'broken-one' \(entry 2\): url: .*not an http\(s\) URL"):
         synthesize(tmp_path / "out", **{**TEST_CONTEXT, "lsc:registryFile": str(bad)})
+
+
+def test_make_synth_stops_with_one_line_on_a_duplicate_entry(tmp_path: Path) -> None:
+    """The newcomer's mistake: a second `prod-eu-1` beside the shipped example. `python app.py` (what
+    `make synth` runs) names the file and both entries on one line, no traceback, exit 2."""
+    example = (REPO_ROOT / "clusters.yaml").read_text(encoding="utf-8")
+    duplicate = tmp_path / "clusters.yaml"
+    duplicate.write_text(example + "  - id: prod-eu-1\n    url: https://ls.prod-eu-1.example.com\n"
+                         "    auth: {type: token, secret: lsc/prod-eu-1/token}\n")
+    result = subprocess.run(
+        [sys.executable, "app.py"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+             "CDK_CONTEXT_JSON": json.dumps({"lsc:registryFile": str(duplicate)})},  # stops before writing cdk.out/
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"synth stopped: {duplicate}: duplicate cluster id 'prod-eu-1' (entries 1 and 2): "
+        "edit the existing entry instead of adding another")
+    assert "Traceback" not in result.stderr
 
 
 def test_repository_registry_is_valid_and_documented() -> None:
@@ -207,9 +227,10 @@ def test_secret_arns_must_be_in_the_prefix_account_and_region() -> None:
         check("arn:aws:ssm:eu-west-1:111111111111:parameter/lsc/token")
 
 
-def test_foreign_secret_stops_synth_and_app_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_foreign_secret_stops_synth_and_app_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
     """The stack runs the check with the account the CDK CLI found (`CDK_DEFAULT_ACCOUNT`); app.py
-    prints the message and exits 1 instead of a traceback."""
+    prints the message and exits 2 instead of a traceback."""
     bad = tmp_path / "clusters.yaml"
     bad.write_text(
         "clusters:\n"
@@ -228,4 +249,5 @@ def test_foreign_secret_stops_synth_and_app_without_traceback(tmp_path: Path, mo
     monkeypatch.setattr(settings_module, "cdk_json_context", lambda: {"lsc:registryFile": str(bad)})
     with pytest.raises(SystemExit) as exited:
         runpy.run_path(str(REPO_ROOT / "app.py"), run_name="__main__")
-    assert re.match(f"lsc: {re.escape(str(bad))}: {expected}", str(exited.value.code))
+    assert exited.value.code == 2
+    assert re.match(f"synth stopped: {re.escape(str(bad))}: {expected}", capsys.readouterr().err)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -55,3 +58,33 @@ def test_clusters_validate_json_and_errors(tmp_path: Path, capsys) -> None:
     registry.write_text("clusters:\n  - id: prod-east\n")
     assert main(["clusters", "validate", str(registry)]) == 2
     assert "invalid:" in capsys.readouterr().err
+
+
+def test_duplicate_cluster_id_names_both_entries(tmp_path: Path, capsys) -> None:
+    registry = tmp_path / "clusters.yaml"
+    entry = "  - {id: prod-eu-1, url: https://ls.example.com, auth: {secret: lsc/prod-eu-1/token}, enabled: false}\n"
+    registry.write_text("clusters:\n" + entry + entry.replace("enabled: false", "enabled: true"))
+    assert main(["clusters", "validate", str(registry)]) == 2
+    assert f"{registry}: duplicate cluster id 'prod-eu-1' (entries 1 and 2)" in capsys.readouterr().err
+
+
+def test_table_cells_round_computed_ratios_not_quantities() -> None:
+    from lsc.local.cli_output import cell
+
+    assert cell(6 / 41) == "0.146341"  # chargeback_share_of_peak, a DOUBLE
+    assert cell(Decimal("5110.000000")) == "5110" and cell(Decimal("0.000001")) == "0.000001"
+    assert cell(12.5) == "12.5" and cell(3) == "3"
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`lsc … | head -3`: the reader goes away mid-output; no traceback, the SIGPIPE exit code."""
+    registry = tmp_path / "clusters.json"
+    registry.write_text(json.dumps({"clusters": [
+        {"id": f"c{n}", "url": f"https://ls-{n}.example.com", "auth": {"secret": f"lsc/c{n}/token"}} for n in range(3000)]}))
+    lsc = Path(sys.executable).parent / "lsc"
+    process = subprocess.Popen([str(lsc), "clusters", "validate", str(registry)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout.readline().startswith(str(registry).encode())  # output started
+    process.stdout.close()  # far more than a pipe buffer is still to come
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == b""

@@ -18,3 +18,5 @@ def test_hints_name_the_remedy():
     assert "rotate" in status_hint(401) or "token" in status_hint(401)
     assert "path prefix" in status_hint(404)
     assert "retried" in status_hint(502)
+    # 400: the service refused the parameters (a start after the cluster's today, old date parameter names)
+    assert "date range" in status_hint(400) and "date_params" in status_hint(400)

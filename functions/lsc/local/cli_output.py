@@ -55,9 +55,13 @@ def cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, (float, Decimal)):
+    if isinstance(value, float):
+        # A computed ratio (share_of_peak 0.14634146341463414) shows 6 decimals, the precision of
+        # every stored quantity (DECIMAL(18,6)); JSON output keeps the full value.
+        value = Decimal(str(round(value, 6)))
+    if isinstance(value, Decimal):
         # 5110.0 -> "5110", 0.5 -> "0.5": licence quantities read best without a trailing fraction.
-        return format(Decimal(str(value)).normalize(), "f")
+        return format(value.normalize(), "f")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -72,12 +72,20 @@ def _dns(cluster: Cluster) -> Step:
     return Step("DNS", True, f"{host} resolves to {', '.join(addresses)}")
 
 
+# The fix to try first, where the client's general hint names a riskier one too.
+_FIRST_FIX = {
+    "TLS/CA": "put the CA that signed the route's certificate (PEM) in the secret named by tls.ca_bundle_secret "
+              "(README: Create a cluster's secrets); if the entry has one, it holds another CA",
+}
+
+
 def _call(name: str, call: Callable[[], str], meanings: dict[str, str]) -> Step:
     try:
         return Step(name, True, call())
     except CallError as exc:
-        return Step(name, False, f"{exc.endpoint}: {exc.error_class}: {exc.message}",
-                    meanings.get(exc.error_class, "License Service"), exc.hint)
+        problem = meanings.get(exc.error_class, "License Service")
+        return Step(name, False, f"{exc.endpoint}: {exc.error_class}: {exc.message}", problem,
+                    _FIRST_FIX.get(problem, exc.hint))
 
 
 def _version(client: LicenseServiceClient) -> str:

@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Reaches each cluster with its real secrets (Secrets Manager at the endpoint) and the "
                     f"collector's own client; the registry is the bucket's {REGISTRY_KEY} unless --registry "
                     "names a file. Says which step fails (DNS, secret, TLS/CA, network, path prefix, token) and "
-                    "how to fix it. Exit 0 when every cluster passes, 1 when one fails, 2 on configuration errors.",
+                    "how to fix it. Exit 0 when every cluster passes, 1 when one fails or none is enabled, 2 on "
+                    "configuration errors.",
         **examples(
             "lsc clusters check                              # every enabled cluster of the deployed stack",
             "lsc clusters check prod-east --registry clusters.yaml --json",
@@ -79,6 +80,12 @@ def run_check(args: argparse.Namespace) -> int:
     except (TargetError, RegistryError, OSError) as exc:
         say(str(exc))
         return EXIT_USAGE
+    if not clusters:
+        if args.json:
+            print_json({})
+        say(f"0 enabled clusters in {args.registry or 'the registry'}: set `enabled: true` on an entry, "
+            "or name one: lsc clusters check ID")
+        return EXIT_FINDINGS
     results = {cluster.id: check_cluster(cluster, read_secret) for cluster in clusters}
     failed = [cluster_id for cluster_id, steps in results.items() if not steps[-1].ok]
     if args.json:

@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from lsc.local.sql_engine import LocalEngine
     from lsc.local.tls import LocalCA
     from lsc.observability import logger
+    from lsc.peak_details import mark_provisional
     from lsc.rollup import render_text, rollup_document
 
     _stop_on_sigterm()
@@ -81,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         with LocalEngine.over_s3(endpoint, args.bucket, access_key=DUMMY_KEY, secret_key=DUMMY_KEY,
                                  region=LOCAL_REGION) as engine:
             document = rollup_document(engine)
+            mark_provisional(engine, document)
         if args.json:
             print(json.dumps(document, indent=1, sort_keys=True))
         else:

@@ -12,6 +12,7 @@ from lsc.local.cli_output import (
 )
 
 PERIOD_TITLES = (("window", "window"), ("monthly", "month"), ("quarterly", "quarter"))
+WHOLE_PERIOD = {"monthly": " (whole month)", "quarterly": " (whole quarter)"}
 PEAK_COLUMNS = (
     ("product_name", "product"), ("metric_name", "metric"), ("peak_quantity", "peak"), ("peak_date", "peak date"),
     ("clusters_reporting", "clusters"), ("sum_of_cluster_peaks", "sum of cluster peaks"),
@@ -22,8 +23,8 @@ BREAKDOWN_COLUMNS = (
     ("peak_quantity", "peak"), ("cluster_id", "cluster"), ("quantity", "on peak day"), ("flags", "flags"),
 )
 CSV_PEAK_KEYS = ("period", "period_start", "period_end", "product_id", "product_name", "metric_name", "peak_quantity",
-                 "peak_date", "clusters_reporting", "sum_of_cluster_peaks", "provisional", "licensed_quantity",
-                 "headroom", "breach")
+                 "peak_date", "clusters_reporting", "sum_of_cluster_peaks", "clusters_expected", "cluster_days_missing",
+                 "provisional", "licensed_quantity", "headroom", "breach")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,9 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "rollup", help="multicluster peaks of a period, per month and quarter (DuckDB locally, Athena on AWS)",
         description="The estate's licence position: the highest daily sum across clusters, for the period "
-                    "(default: every collected day), each month and each quarter in it. Figures that a later run "
-                    "can still change (today, this month) are marked provisional. Exit 1 when a peak exceeds "
-                    "an uploaded entitlement (see `lsc entitlements upload`).",
+                    "(default: every collected day), each month and each quarter in it. The window covers exactly "
+                    "--from..--to; months and quarters are whole calendar periods (those overlapping --from..--to, "
+                    "each with its own first and last day), so a quarter's peak may fall outside --from..--to. "
+                    "Figures that a later run can still change (today, this month) are marked provisional. Exit 1 "
+                    "when a peak exceeds an uploaded entitlement (see `lsc entitlements upload`) or the period "
+                    "has no usage.",
         **examples(
             "lsc rollup --endpoint-url http://127.0.0.1:5000 --bucket lsc-demo   # data of `lsc demo --keep`",
             "lsc rollup --from 2026-10-01 --to 2026-12-31 --json                   # deployed stack, via Athena",
@@ -91,7 +95,7 @@ def render_tables(document: dict[str, Any], *, breakdown: bool) -> str:
         columns = BREAKDOWN_COLUMNS if breakdown else PEAK_COLUMNS
         for (start, end), period_rows in rows_by_period(rows).items():
             shown = [{**row, "flags": _flags(row)} for row in period_rows]
-            sections.append(f"{title} {start} .. {end}\n{format_table(columns, shown)}")
+            sections.append(f"{title} {start} .. {end}{WHOLE_PERIOD.get(name, '')}\n{format_table(columns, shown)}")
     return "\n\n".join(sections) if sections else "no usage collected in this period"
 
 

@@ -6,6 +6,7 @@ is the figure Athena computes.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,10 @@ _SAMPLE_DAY = date(2000, 1, 1)
 # The httpfs build that matches duckdb 1.5.5, shipped inside its wheel: loading it by path works
 # offline and on a fresh machine (a bare `LOAD httpfs` needs a copy cached under the home folder).
 HTTPFS_PATH = Path(duckdb_extension_httpfs.__file__).parent / "extensions" / f"v{duckdb.__version__}" / "httpfs.duckdb_extension"
+
+
+# Athena's way to run the prepared statement the stack deploys: `EXECUTE name USING arg, arg`.
+_EXECUTE_USING = re.compile(rf"\s*EXECUTE\s+({PERIOD_QUERY})\s+USING\s+(.+?)\s*;?\s*", re.IGNORECASE | re.DOTALL)
 
 
 def _literal(text: str) -> str:
@@ -100,6 +105,11 @@ class LocalEngine:
         return cls(connection, f"s3://{bucket}")
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        execute = _EXECUTE_USING.fullmatch(sql)
+        if execute:
+            # The same statement from the same file, in DuckDB's syntax: EXECUTE name(arg, arg).
+            self._connection.execute(f"PREPARE {PERIOD_QUERY} AS {sql_text(PERIOD_QUERY)}")
+            sql = f"EXECUTE {PERIOD_QUERY}({execute.group(2)})"
         try:
             cursor = self._connection.execute(sql, list(params))
             names = [column[0] for column in cursor.description]
