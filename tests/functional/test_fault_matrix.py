@@ -18,7 +18,7 @@ import pytest
 from lsc.jsonlines import loads_lines
 from lsc.local.faults import FAULT_NAMES, parse_fault
 from lsc.local.fixture import load_estate
-from tests.functional.conftest import Estate, build_estate
+from tests.functional.conftest import Estate, assert_logged_without_tokens, build_estate, tokens_of
 
 FAULTY = "prod-west"  # token in the query string, behind a path prefix: the hardest to keep secret
 EARLIER_RUN = "2026-11-29T06:00:00Z"
@@ -119,7 +119,7 @@ def test_the_matrix_tries_every_fault():
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd):
+def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd, caplog):
     base, before, reference = collected
     estate = base.fork()
     server = next(s for s, f in zip(estate.servers, estate.fixtures) if f.cluster_id == FAULTY)
@@ -153,7 +153,11 @@ def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd):
         assert status["http_status"] in ((case.http_status,) if case.http_status else (None, 200)) and status["hint"]
         if case.endpoint:
             assert status["error_endpoint"] == case.endpoint
-    assert_no_token(estate, after, capfd.readouterr())
+    assert_no_token(estate, after)
+    captured = capfd.readouterr()
+    logged = ({"message": "cluster collection failed", "cluster_id": FAULTY, "error_class": case.error_class}
+              if case.error_class else {"cluster_id": FAULTY, "run_id": RUN_ID})
+    assert_logged_without_tokens(estate.fixtures, captured.out + captured.err + caplog.text, logged)
     FIGURES["cases"] += 1
     FIGURES["fault_names"].update(parse_fault(f).name for f in case.faults)
     FIGURES["objects_compared"] += len(data)
@@ -170,8 +174,5 @@ def assert_same_usage(got: dict[str, bytes], expected: dict[str, bytes]) -> None
     assert sources == {"products_api"}
 
 
-def assert_no_token(estate: Estate, objects: dict[str, bytes], captured: Any) -> None:
-    tokens = [f.token for f in estate.fixtures] + [t for f in estate.fixtures for t in f.bearer_tokens]
-    leaks = [(key, t) for key, body in objects.items() for t in tokens if t.encode() in body]
-    leaks += [("log", t) for t in tokens if t in captured.out + captured.err]
-    assert not leaks
+def assert_no_token(estate: Estate, objects: dict[str, bytes]) -> None:
+    assert [(key, t) for key, body in objects.items() for t in tokens_of(estate.fixtures) if t.encode() in body] == []
