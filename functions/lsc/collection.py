@@ -230,8 +230,11 @@ def _status(request: CollectRequest, started: datetime, finished: datetime, **fi
     return record
 
 
-def _warnings(fetched: Fetched, insecure: bool) -> str | None:
+def _warnings(fetched: Fetched, insecure: bool, superseded_by: str | None) -> str | None:
     notes = []
+    if superseded_by:
+        notes.append(f"older than the last successful run {superseded_by} (a redrive or late delivery): "
+                     "its snapshot and day objects are kept, the month objects stay as that run wrote them")
     if fetched.version == UNKNOWN_VERSION:
         notes.append("the /version answer named no version")
     groups = fetched.chargeback
@@ -283,6 +286,10 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     state = collector.bucket.get_json(state_key(cluster.id)) or {}
     first = state.get("first_scheduled_time", "9999") >= request.scheduled_time_text
     last_success = state.get("last_success_scheduled_time")
+    # A redriven or late older run knows fewer days than the newer one that wrote the month objects
+    # (and its last day only as a partial value): it must not rewrite them, nor the state.
+    superseded_by = (state.get("last_success_run_id") or last_success
+                     if last_success and request.scheduled_time_text < last_success else None)
     window = collection_window(today, date.fromisoformat(last_success[:10]) if last_success else None,
                                first=first or final)
     status_key = COLLECTION_STATUS.key(day, cluster.id, request.run_id)
@@ -298,9 +305,10 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
                 {"cluster-id": cluster.id, "window-start": window.start.isoformat(),
                  "window-end": window.end.isoformat(), "collected-at": _iso(started), "run-id": request.run_id},
             )
-        daily_rows = write_usage(collector.bucket, request, window, fetched, today, first or final)
+        daily_rows = (0 if superseded_by
+                      else write_usage(collector.bucket, request, window, fetched, today, first or final))
         write_period_datasets(collector.bucket, request, window, fetched, day)
-        _update_state(collector.bucket, request, first, retired=final)
+        _update_state(collector.bucket, request, first and not superseded_by, retired=final)
     except CallError as exc:
         status = _status(request, started, collector.now(), outcome="failed", **window_fields,
                          error_endpoint=exc.endpoint, error_class=exc.error_class, http_status=exc.http_status,
@@ -317,6 +325,6 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
                      license_service_version=fetched.version, health_summary=fetched.health_summary,
                      snapshot_key=archived.key, snapshot_sha256=archived.sha256, daily_rows=daily_rows,
                      license_service_host=fetched.license_service_host,
-                     warnings=_warnings(fetched, cluster.tls.insecure_skip_verify), retired=final)
+                     warnings=_warnings(fetched, cluster.tls.insecure_skip_verify, superseded_by), retired=final)
     collector.bucket.put_json(status_key, status)
     return status
