@@ -6,6 +6,7 @@ keys are deterministic, so a retry of the same run overwrites instead of duplica
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,8 +58,9 @@ class Collector:
         """`deadline`: a `time.monotonic()` value after which no call to the cluster starts or reads on."""
         ca_pem = self.read_secret(cluster.tls.ca_bundle_secret) if cluster.tls.ca_bundle_secret else None
         settings = self.settings
+        token = token_from_secret(self.read_secret(cluster.auth.secret), cluster.auth.secret)
         return LicenseServiceClient(
-            cluster.url, auth_type=cluster.auth.type, token=token_from_secret(self.read_secret(cluster.auth.secret)),
+            cluster.url, auth_type=cluster.auth.type, token=token,
             verify=make_tls_verify(ca_pem, cluster.tls.insecure_skip_verify),
             connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout,
             snapshot_read_timeout=settings.snapshot_read_timeout, date_params=cluster.date_params,
@@ -69,14 +71,34 @@ class Collector:
         )
 
 
-def token_from_secret(secret: str) -> str:
-    """SecretString is the raw token; a JSON object with a `token` key is accepted too."""
+class InvalidSecret(ValueError):
+    """A secret that cannot be used as it is; the message names the secret, never its value."""
+
+
+# IBM: a License Service token has no spaces, '?', '%' or '&'. It travels in a URL or an HTTP header,
+# so whitespace inside it, control and non-ASCII characters cannot be part of it either.
+_TOKEN = re.compile(r"[!-~]+")
+_NOT_IN_TOKENS = "?%&"
+
+
+def token_from_secret(secret: str, name: str = "(token)") -> str:
+    """SecretString is the raw token; a JSON object with a `token` key is accepted too. Whitespace
+    around the token (a trailing line break from an editor or `echo`) is dropped."""
     text = secret.strip()
     if text.startswith("{"):
         try:
-            return str(json.loads(text)["token"])
-        except (ValueError, KeyError):
-            raise ValueError("the token secret is JSON without a 'token' key") from None
+            value = json.loads(text)["token"]
+        except (ValueError, KeyError, TypeError):
+            raise InvalidSecret(f"secret {name}: JSON without a 'token' key") from None
+        if not isinstance(value, str):
+            raise InvalidSecret(f"secret {name}: its 'token' is not a string")
+        text = value.strip()
+    if not text:
+        raise InvalidSecret(f"secret {name}: holds no token")
+    if not _TOKEN.fullmatch(text) or any(ch in text for ch in _NOT_IN_TOKENS):
+        raise InvalidSecret(f"secret {name}: the token has a character no License Service token has (a space, "
+                            "line break or other control character, a non-ASCII letter, '?', '%' or '&'); "
+                            "the value is not shown")
     return text
 
 
@@ -250,6 +272,8 @@ def _warnings(fetched: Fetched, insecure: bool, superseded_by: str | None) -> st
 
 
 def _collector_hint(exc: Exception) -> str:
+    if isinstance(exc, InvalidSecret):
+        return "put only the token in the cluster's secret (or JSON {\"token\": \"...\"}), then re-run"
     if isinstance(exc, ClientError):  # botocore retried it already (standard mode)
         return ("an AWS call failed (S3 or Secrets Manager): check the collector's role, the bucket and its KMS key "
                 "policy; months already rewritten hold this run's complete data, the run is retried")
