@@ -30,10 +30,11 @@ from lsc.license_client import CallError, LicenseServiceClient, Limits, RetryPol
 from lsc.registry import Cluster
 from lsc.settings import Settings
 from lsc.snapshot_archive import archive_snapshot, default_file_name, snapshot_key
-from lsc.snapshot_parser import DailyUsage, SnapshotFormatError, check_complete, daily_usage
-from lsc.usage_guards import check_consistent, check_no_lost_days
+from lsc.snapshot_parser import DailyUsage, SnapshotFormatError, bundled_period_rows, check_complete, daily_usage
+from lsc.usage_guards import check_consistent, check_no_lost_days, check_not_emptied
 
 STATE_PREFIX = "state/clusters"
+PERIOD_PEAKS = "period_peaks"
 
 
 class CollectionFailed(Exception):
@@ -130,6 +131,7 @@ class Fetched:
     daily: list[DailyUsage]
     daily_source: str
     license_service_host: str
+    snapshot_bundled_rows: int | None = None  # rows of the snapshot's bundled products file, if it has one
     chargeback_window: Window | None = None  # None: no chargeback objects are written this run
     chargeback: GroupUsage | None = None
 
@@ -182,6 +184,7 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
             raise CallError("/snapshot", "InvalidSnapshot", str(exc),
                             hint="the snapshot is not a complete zip (cut off by a proxy or the service): "
                                  "nothing was archived; the run is retried") from None
+        bundled_in_snapshot = bundled_period_rows(sink)
         try:
             daily = daily_usage(sink, {row.product_name: row.product_id for row in products})
             source = "snapshot"
@@ -192,7 +195,7 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
         products=products, bundled=bundled, services=services,
         snapshot_name=served or default_file_name(cluster.id, window.start, window.end),
         snapshot_sha256=sha256, snapshot_size=size, daily=daily, daily_source=source,
-        license_service_host=host or cluster.service_address,
+        license_service_host=host or cluster.service_address, snapshot_bundled_rows=bundled_in_snapshot,
     )
     if cluster.groups:
         # After everything else: a group call that fails costs only the chargeback months (a warning).
@@ -203,11 +206,16 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
     return fetched
 
 
-def guard_usage(bucket: DataBucket, cluster_id: str, window: Window, fetched: Fetched) -> None:
-    """Refuses data that would replace stored usage with less (see lsc.usage_guards)."""
+def guard_usage(bucket: DataBucket, cluster_id: str, window: Window, fetched: Fetched,
+                last_peaks: dict[str, str]) -> None:
+    """Refuses data that would replace stored usage with less (see lsc.usage_guards).
+    `last_peaks`: the latest peak date per period dataset of the last successful run."""
     endpoint = "/snapshot" if fetched.daily_source == "snapshot" else "/products"
     usage_days = {row.usage_date for row in fetched.daily}
     check_consistent(len(fetched.products), usage_days, endpoint)
+    check_not_emptied("/bundled_products", len(fetched.bundled), window, snapshot_rows=fetched.snapshot_bundled_rows,
+                      last_peak=last_peaks.get(BUNDLED_PRODUCTS.table))
+    check_not_emptied("/services", len(fetched.services), window, last_peak=last_peaks.get(SERVICES.table))
     check_no_lost_days(bucket, cluster_id, window, usage_days, endpoint)
 
 
@@ -284,9 +292,20 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, *, retired: bool = False) -> None:
+def _period_peaks(fetched: Fetched) -> dict[str, str]:
+    """The latest peak date per period dataset: a later `[]` while such a day is in its window is refused."""
+    peaks = {BUNDLED_PRODUCTS.table: max((r.peak_date for r in fetched.bundled if r.peak_date), default=None),
+             SERVICES.table: max((r.peak_date for r in fetched.services if r.peak_date), default=None)}
+    return {table: day.isoformat() for table, day in peaks.items() if day}
+
+
+def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, *, retired: bool = False,
+                  peaks: dict[str, str] | None = None) -> None:
+    """`peaks`: `_period_peaks` of this run (None: keep the stored ones)."""
     key = state_key(request.cluster_id)
     state = bucket.get_json(key) or {}
+    if peaks is not None:
+        state[PERIOD_PEAKS] = peaks
     if first or "first_scheduled_time" not in state:
         state.update(first_run_id=request.run_id, first_scheduled_time=request.scheduled_time_text)
     if state.get("last_success_scheduled_time", "") <= request.scheduled_time_text:
@@ -321,7 +340,7 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     try:
         with tempfile.TemporaryDirectory(prefix="lsc-") as workdir, collector.client_for(cluster, deadline) as client:
             fetched = fetch(client, window, cluster, Path(workdir))
-            guard_usage(collector.bucket, cluster.id, window, fetched)
+            guard_usage(collector.bucket, cluster.id, window, fetched, state.get(PERIOD_PEAKS, {}))
             archived = archive_snapshot(
                 collector.bucket.s3, collector.bucket.bucket, Path(workdir) / "snapshot.zip",
                 snapshot_key(cluster.id, day, fetched.snapshot_sha256, fetched.snapshot_name),
@@ -332,7 +351,8 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
         daily_rows = (0 if superseded_by
                       else write_usage(collector.bucket, request, window, fetched, today, first or final))
         write_period_datasets(collector.bucket, request, window, fetched, day)
-        _update_state(collector.bucket, request, first and not superseded_by, retired=final)
+        _update_state(collector.bucket, request, first and not superseded_by, retired=final,
+                      peaks=None if superseded_by else _period_peaks(fetched))
     except CallError as exc:
         status = _status(request, started, collector.now(), outcome="failed", **window_fields,
                          error_endpoint=exc.endpoint, error_class=exc.error_class, http_status=exc.http_status,

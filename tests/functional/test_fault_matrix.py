@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -21,6 +21,13 @@ from lsc.local.fixture import load_estate
 from tests.functional.conftest import Estate, assert_logged_without_tokens, build_estate, tokens_of
 
 FAULTY = "prod-west"  # token in the query string, behind a path prefix: the hardest to keep secret
+# bearer token in a header; bundled products, and here services too: what an empty answer would lose
+RICH = "prod-east"
+RICH_SERVICES = [{
+    "cloudpakId": "c8b82d189e7545f0892db9ef2731b90d", "cloudpakMetricName": "VIRTUAL_PROCESSOR_CORE",
+    "productName": "IBM Watson Knowledge Catalog", "productId": "5ef8b3e1a90d4c2f8e6b7a1d2c3f4a5b",
+    "metricName": "VIRTUAL_PROCESSOR_CORE", "serviceName": "wkc", "serviceId": "wkc-1", "serviceMetricValue": 2,
+    "metricDate": "2026-11-20", "metricPeakDate": "2026-11-20"}]
 EARLIER_RUN = "2026-11-29T06:00:00Z"
 RUN = "2026-11-30T06:00:00Z"
 RUN_ID = "lsc-test-20261130T060000Z"
@@ -40,10 +47,11 @@ class Case:
     error_class: str | None  # None: the fault is tolerated and the cluster collected
     endpoint: str | None = None  # None: not fixed (a trickle runs out of time wherever it is)
     http_status: int | None = None
+    cluster: str = FAULTY
 
     @property
     def id(self) -> str:
-        return "+".join(self.faults)
+        return "+".join(self.faults) + ("" if self.cluster == FAULTY else f"@{self.cluster}")
 
 
 def failing(fault: str, error_class: str, endpoint: str | None = "/version", *others: str) -> Case:
@@ -82,6 +90,14 @@ CASES = [
     failing("wrong-ca", "TLSError"),
     failing("token-rotated", "HTTP 401", "/health"),
     failing("token-rotated=3", "HTTP 401", "/services"),
+    *(replace(case, cluster=RICH) for case in [
+        failing("empty:/bundled_products", "InconsistentUsage", "/bundled_products"),
+        failing("empty:/services", "InconsistentUsage", "/services"),
+        failing("missing-fields:/bundled_products", "InvalidPayload", "/bundled_products"),
+        failing("invalid-json:/services", "InvalidPayload", "/services"),
+        failing("token-rotated", "HTTP 401", "/health"),
+        Case(("extra-fields",), None),
+    ]),
 ]
 FIGURES: dict[str, Any] = {"cases": 0, "objects_compared": 0, "fault_names": set()}
 
@@ -100,7 +116,8 @@ def collected(moto_endpoint, demo_estate_dir, local_ca, request):
     """(estate collected fault-free the day before, its objects, objects of a fault-free next-day run)."""
     with ExitStack() as stack:
         # Without chargeback groups: their per-day calls would triple the time of every case.
-        fixtures = [f.model_copy(update={"chargeback": {}}) for f in load_estate(demo_estate_dir)]
+        fixtures = [f.model_copy(update={"chargeback": {}, "services": RICH_SERVICES if f.cluster_id == RICH else []})
+                    for f in load_estate(demo_estate_dir)]
         estate = build_estate(stack, moto_endpoint, fixtures, local_ca)
         estate.collect(EARLIER_RUN)
         reference = estate.fork()
@@ -122,7 +139,8 @@ def test_the_matrix_tries_every_fault():
 def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd, caplog):
     base, before, reference = collected
     estate = base.fork()
-    server = next(s for s, f in zip(estate.servers, estate.fixtures) if f.cluster_id == FAULTY)
+    faulty = case.cluster
+    server = next(s for s, f in zip(estate.servers, estate.fixtures) if f.cluster_id == faulty)
     server.faults = list(case.faults)
     try:
         response = estate.deliver(RUN, FAST)
@@ -131,21 +149,21 @@ def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd, caplog
     after = estate.objects()
     data = without_status(after)
 
-    expected_failures = [] if case.error_class is None else [{"itemIdentifier": f"m-{FAULTY}"}]
+    expected_failures = [] if case.error_class is None else [{"itemIdentifier": f"m-{faulty}"}]
     assert response == {"batchItemFailures": expected_failures}
     for fixture in estate.fixtures:
-        if fixture.cluster_id != FAULTY:
+        if fixture.cluster_id != faulty:
             assert of_cluster(data, fixture.cluster_id) == of_cluster(reference, fixture.cluster_id)
-    faulty_now = of_cluster(data, FAULTY)
+    faulty_now = of_cluster(data, faulty)
     if case.error_class is not None:
-        assert faulty_now == of_cluster(before, FAULTY)  # earlier good data untouched, nothing added
+        assert faulty_now == of_cluster(before, faulty)  # earlier good data untouched, nothing added
     elif "zip-without-daily" in case.faults:
-        assert_same_usage(faulty_now, of_cluster(reference, FAULTY))
+        assert_same_usage(faulty_now, of_cluster(reference, faulty))
     else:
         assert ({k: v for k, v in faulty_now.items() if not k.startswith(KEEPS_RAW_ROWS)}
-                == {k: v for k, v in of_cluster(reference, FAULTY).items() if not k.startswith(KEEPS_RAW_ROWS)})
+                == {k: v for k, v in of_cluster(reference, faulty).items() if not k.startswith(KEEPS_RAW_ROWS)})
 
-    status = json.loads(after[f"status/dt=2026-11-30/{FAULTY}/{RUN_ID}.json"])
+    status = json.loads(after[f"status/dt=2026-11-30/{faulty}/{RUN_ID}.json"])
     if case.error_class is None:
         assert status["outcome"] == "success" and status["error_class"] is None
     else:
@@ -155,8 +173,8 @@ def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd, caplog
             assert status["error_endpoint"] == case.endpoint
     assert_no_token(estate, after)
     captured = capfd.readouterr()
-    logged = ({"message": "cluster collection failed", "cluster_id": FAULTY, "error_class": case.error_class}
-              if case.error_class else {"cluster_id": FAULTY, "run_id": RUN_ID})
+    logged = ({"message": "cluster collection failed", "cluster_id": faulty, "error_class": case.error_class}
+              if case.error_class else {"cluster_id": faulty, "run_id": RUN_ID})
     assert_logged_without_tokens(estate.fixtures, captured.out + captured.err + caplog.text, logged)
     FIGURES["cases"] += 1
     FIGURES["fault_names"].update(parse_fault(f).name for f in case.faults)
