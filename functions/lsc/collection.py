@@ -30,6 +30,7 @@ from lsc.license_client import CallError, LicenseServiceClient, Limits, RetryPol
 from lsc.registry import Cluster
 from lsc.settings import Settings
 from lsc.snapshot_archive import archive_snapshot, default_file_name, snapshot_key
+from lsc.snapshot_catalog import ZipCheck, zip_check
 from lsc.snapshot_parser import DailyUsage, SnapshotFormatError, bundled_period_rows, check_complete, daily_usage
 from lsc.usage_guards import check_consistent, check_no_lost_days, check_not_emptied
 
@@ -132,6 +133,7 @@ class Fetched:
     daily_source: str
     license_service_host: str
     snapshot_bundled_rows: int | None = None  # rows of the snapshot's bundled products file, if it has one
+    snapshot_check: ZipCheck = field(default_factory=lambda: ZipCheck([], []))  # against its own checksum.txt
     chargeback_window: Window | None = None  # None: no chargeback objects are written this run
     chargeback: GroupUsage | None = None
 
@@ -185,6 +187,10 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
                             hint="the snapshot is not a complete zip (cut off by a proxy or the service): "
                                  "nothing was archived; the run is retried") from None
         bundled_in_snapshot = bundled_period_rows(sink)
+        # A zip failing its own checksum.txt is still archived (it is what the service served, and the
+        # evidence is kept unchanged), with a warning.
+        integrity = zip_check(sink)
+        sink.seek(0)
         try:
             daily = daily_usage(sink, {row.product_name: row.product_id for row in products})
             source = "snapshot"
@@ -196,6 +202,7 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
         snapshot_name=served or default_file_name(cluster.id, window.start, window.end),
         snapshot_sha256=sha256, snapshot_size=size, daily=daily, daily_source=source,
         license_service_host=host or cluster.service_address, snapshot_bundled_rows=bundled_in_snapshot,
+        snapshot_check=integrity,
     )
     if cluster.groups:
         # After everything else: a group call that fails costs only the chargeback months (a warning).
@@ -267,6 +274,10 @@ def _warnings(fetched: Fetched, insecure: bool, superseded_by: str | None) -> st
                      "its snapshot and day objects are kept, the month objects stay as that run wrote them")
     if fetched.version == UNKNOWN_VERSION:
         notes.append("the /version answer named no version")
+    if fetched.snapshot_check.problems:
+        notes.append(f"the snapshot {fetched.snapshot_name} fails its own checksum.txt (archived as served): "
+                     + "; ".join(fetched.snapshot_check.problems))
+    notes += [f"the snapshot {fetched.snapshot_name}: {note}" for note in fetched.snapshot_check.notes]
     groups = fetched.chargeback
     if groups and groups.failure:
         failure = groups.failure

@@ -8,6 +8,7 @@ expected error class and endpoint, and no token appears in logs, status records 
 """
 from __future__ import annotations
 
+import io
 import json
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ import pytest
 from lsc.jsonlines import loads_lines
 from lsc.local.faults import FAULT_NAMES, parse_fault
 from lsc.local.fixture import load_estate
+from lsc.snapshot_catalog import zip_problems
 from tests.functional.conftest import Estate, assert_logged_without_tokens, build_estate, tokens_of
 
 FAULTY = "prod-west"  # token in the query string, behind a path prefix: the hardest to keep secret
@@ -48,6 +50,9 @@ class Case:
     endpoint: str | None = None  # None: not fixed (a trickle runs out of time wherever it is)
     http_status: int | None = None
     cluster: str = FAULTY
+    warning: str | None = None  # a tolerated fault: the status record's warnings say this
+    # a tolerated fault: objects that may differ from the fault-free run's (whole /services rows are kept)
+    changes: tuple[str, ...] = (KEEPS_RAW_ROWS,)
 
     @property
     def id(self) -> str:
@@ -85,6 +90,9 @@ CASES = [
     failing("empty:/products", "UsageShrank", "/products", "zip-without-daily"),
     failing("truncated-zip", "InvalidSnapshot", "/snapshot"),
     Case(("zip-without-daily",), None),
+    # archived as served (the evidence is kept unchanged), with a warning
+    Case(("bad-checksum",), None, warning="does not match its checksum.txt line",
+         changes=(KEEPS_RAW_ROWS, "snapshots/")),
     failing("oversized", "ResponseTooLarge"),
     failing("oversized:/snapshot", "ResponseTooLarge", "/snapshot"),
     failing("wrong-ca", "TLSError"),
@@ -160,12 +168,16 @@ def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd, caplog
     elif "zip-without-daily" in case.faults:
         assert_same_usage(faulty_now, of_cluster(reference, faulty))
     else:
-        assert ({k: v for k, v in faulty_now.items() if not k.startswith(KEEPS_RAW_ROWS)}
-                == {k: v for k, v in of_cluster(reference, faulty).items() if not k.startswith(KEEPS_RAW_ROWS)})
+        assert ({k: v for k, v in faulty_now.items() if not k.startswith(case.changes)}
+                == {k: v for k, v in of_cluster(reference, faulty).items() if not k.startswith(case.changes)})
+    if case.warning:
+        [archived] = [k for k in faulty_now if k.startswith(f"snapshots/cluster_id={faulty}/dt=2026-11-30/")]
+        assert [p for p in zip_problems(io.BytesIO(faulty_now[archived])) if case.warning in p]
 
     status = json.loads(after[f"status/dt=2026-11-30/{faulty}/{RUN_ID}.json"])
     if case.error_class is None:
         assert status["outcome"] == "success" and status["error_class"] is None
+        assert case.warning is None or case.warning in status["warnings"]
     else:
         assert (status["outcome"], status["error_class"]) == ("failed", case.error_class)
         assert status["http_status"] in ((case.http_status,) if case.http_status else (None, 200)) and status["hint"]
