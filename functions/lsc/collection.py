@@ -6,6 +6,7 @@ keys are deterministic, so a retry of the same run overwrites instead of duplica
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,10 +30,12 @@ from lsc.license_client import CallError, LicenseServiceClient, Limits, RetryPol
 from lsc.registry import Cluster
 from lsc.settings import Settings
 from lsc.snapshot_archive import archive_snapshot, default_file_name, snapshot_key
-from lsc.snapshot_parser import DailyUsage, SnapshotFormatError, check_complete, daily_usage
-from lsc.usage_guards import check_consistent, check_no_lost_days
+from lsc.snapshot_catalog import ZipCheck, zip_check
+from lsc.snapshot_parser import DailyUsage, SnapshotFormatError, bundled_period_rows, check_complete, daily_usage
+from lsc.usage_guards import check_consistent, check_no_lost_days, check_not_emptied
 
 STATE_PREFIX = "state/clusters"
+PERIOD_PEAKS = "period_peaks"
 
 
 class CollectionFailed(Exception):
@@ -57,8 +60,9 @@ class Collector:
         """`deadline`: a `time.monotonic()` value after which no call to the cluster starts or reads on."""
         ca_pem = self.read_secret(cluster.tls.ca_bundle_secret) if cluster.tls.ca_bundle_secret else None
         settings = self.settings
+        token = token_from_secret(self.read_secret(cluster.auth.secret), cluster.auth.secret)
         return LicenseServiceClient(
-            cluster.url, auth_type=cluster.auth.type, token=token_from_secret(self.read_secret(cluster.auth.secret)),
+            cluster.url, auth_type=cluster.auth.type, token=token,
             verify=make_tls_verify(ca_pem, cluster.tls.insecure_skip_verify),
             connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout,
             snapshot_read_timeout=settings.snapshot_read_timeout, date_params=cluster.date_params,
@@ -69,14 +73,34 @@ class Collector:
         )
 
 
-def token_from_secret(secret: str) -> str:
-    """SecretString is the raw token; a JSON object with a `token` key is accepted too."""
+class InvalidSecret(ValueError):
+    """A secret that cannot be used as it is; the message names the secret, never its value."""
+
+
+# IBM: a License Service token has no spaces, '?', '%' or '&'. It travels in a URL or an HTTP header,
+# so whitespace inside it, control and non-ASCII characters cannot be part of it either.
+_TOKEN = re.compile(r"[!-~]+")
+_NOT_IN_TOKENS = "?%&"
+
+
+def token_from_secret(secret: str, name: str = "(token)") -> str:
+    """SecretString is the raw token; a JSON object with a `token` key is accepted too. Whitespace
+    around the token (a trailing line break from an editor or `echo`) is dropped."""
     text = secret.strip()
     if text.startswith("{"):
         try:
-            return str(json.loads(text)["token"])
-        except (ValueError, KeyError):
-            raise ValueError("the token secret is JSON without a 'token' key") from None
+            value = json.loads(text)["token"]
+        except (ValueError, KeyError, TypeError):
+            raise InvalidSecret(f"secret {name}: JSON without a 'token' key") from None
+        if not isinstance(value, str):
+            raise InvalidSecret(f"secret {name}: its 'token' is not a string")
+        text = value.strip()
+    if not text:
+        raise InvalidSecret(f"secret {name}: holds no token")
+    if not _TOKEN.fullmatch(text) or any(ch in text for ch in _NOT_IN_TOKENS):
+        raise InvalidSecret(f"secret {name}: the token has a character no License Service token has (a space, "
+                            "line break or other control character, a non-ASCII letter, '?', '%' or '&'); "
+                            "the value is not shown")
     return text
 
 
@@ -108,6 +132,8 @@ class Fetched:
     daily: list[DailyUsage]
     daily_source: str
     license_service_host: str
+    snapshot_bundled_rows: int | None = None  # rows of the snapshot's bundled products file, if it has one
+    snapshot_check: ZipCheck = field(default_factory=lambda: ZipCheck([], []))  # against its own checksum.txt
     chargeback_window: Window | None = None  # None: no chargeback objects are written this run
     chargeback: GroupUsage | None = None
 
@@ -162,6 +188,11 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
             raise CallError("/snapshot", "InvalidSnapshot", str(exc),
                             hint="the snapshot is not a complete zip (cut off by a proxy or the service): "
                                  "nothing was archived; the run is retried") from None
+        bundled_in_snapshot = bundled_period_rows(sink)
+        # A zip failing its own checksum.txt is still archived (it is what the service served, and the
+        # evidence is kept unchanged), with a warning.
+        integrity = zip_check(sink)
+        sink.seek(0)
         try:
             daily = daily_usage(sink, {row.product_name: row.product_id for row in products})
             source = "snapshot"
@@ -172,7 +203,8 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
         products=products, bundled=bundled, services=services,
         snapshot_name=served or default_file_name(cluster.id, window.start, window.end),
         snapshot_sha256=sha256, snapshot_size=size, daily=daily, daily_source=source,
-        license_service_host=host or cluster.service_address,
+        license_service_host=host or cluster.service_address, snapshot_bundled_rows=bundled_in_snapshot,
+        snapshot_check=integrity,
     )
     if cluster.groups:
         # After everything else: a group call that fails costs only the chargeback months (a warning).
@@ -184,11 +216,16 @@ def fetch(client: LicenseServiceClient, window: Window, cluster: Cluster, workdi
     return fetched
 
 
-def guard_usage(bucket: DataBucket, cluster_id: str, window: Window, fetched: Fetched) -> None:
-    """Refuses data that would replace stored usage with less (see lsc.usage_guards)."""
+def guard_usage(bucket: DataBucket, cluster_id: str, window: Window, fetched: Fetched,
+                last_peaks: dict[str, str]) -> None:
+    """Refuses data that would replace stored usage with less (see lsc.usage_guards).
+    `last_peaks`: the latest peak date per period dataset of the last successful run."""
     endpoint = "/snapshot" if fetched.daily_source == "snapshot" else "/products"
     usage_days = {row.usage_date for row in fetched.daily}
     check_consistent(len(fetched.products), usage_days, endpoint)
+    check_not_emptied("/bundled_products", len(fetched.bundled), window, snapshot_rows=fetched.snapshot_bundled_rows,
+                      last_peak=last_peaks.get(BUNDLED_PRODUCTS.table))
+    check_not_emptied("/services", len(fetched.services), window, last_peak=last_peaks.get(SERVICES.table))
     check_no_lost_days(bucket, cluster_id, window, usage_days, endpoint)
 
 
@@ -233,15 +270,22 @@ def _status(request: CollectRequest, started: datetime, finished: datetime, **fi
     return record
 
 
-def _warnings(fetched: Fetched, insecure: bool) -> str | None:
+def _warnings(fetched: Fetched, insecure: bool, superseded_by: str | None) -> str | None:
     notes = []
+    if superseded_by:
+        notes.append(f"older than the last successful run {superseded_by} (a redrive or late delivery): "
+                     "its snapshot and day objects are kept, the month objects stay as that run wrote them")
     if fetched.version == UNKNOWN_VERSION:
         notes.append("the /version answer named no version")
+    if fetched.snapshot_check.problems:
+        notes.append(f"the snapshot {fetched.snapshot_name} fails its own checksum.txt (archived as served): "
+                     + "; ".join(fetched.snapshot_check.problems))
+    notes += [f"the snapshot {fetched.snapshot_name}: {note}" for note in fetched.snapshot_check.notes]
     groups = fetched.chargeback
     if groups and groups.failure:
         failure = groups.failure
         notes.append(f"chargeback not collected, stored chargeback months kept: {failure.endpoint}: "
-                     f"{failure.error_class}: {failure.message}")
+                     f"{failure.error_class}: {failure.message}" + (f" ({failure.hint})" if failure.hint else ""))
     notes += [f"chargeback group {g!r} returned no usage (unknown group, or no labelled namespace)"
               for g in (groups.silent if groups else [])]
     if insecure:
@@ -250,6 +294,8 @@ def _warnings(fetched: Fetched, insecure: bool) -> str | None:
 
 
 def _collector_hint(exc: Exception) -> str:
+    if isinstance(exc, InvalidSecret):
+        return "put only the token in the cluster's secret (or JSON {\"token\": \"...\"}), then re-run"
     if isinstance(exc, ClientError):  # botocore retried it already (standard mode)
         return ("an AWS call failed (S3 or Secrets Manager): check the collector's role, the bucket and its KMS key "
                 "policy; months already rewritten hold this run's complete data, the run is retried")
@@ -260,11 +306,21 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _period_peaks(fetched: Fetched) -> dict[str, str]:
+    """The latest peak date per period dataset: a later `[]` while such a day is in its window is refused."""
+    peaks = {BUNDLED_PRODUCTS.table: max((r.peak_date for r in fetched.bundled if r.peak_date), default=None),
+             SERVICES.table: max((r.peak_date for r in fetched.services if r.peak_date), default=None)}
+    return {table: day.isoformat() for table, day in peaks.items() if day}
+
+
 def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, *, retired: bool = False,
-                  groups: list[str] | None = None) -> None:
-    """`groups`: the chargeback groups this run collected in full (None: none were written)."""
+                  peaks: dict[str, str] | None = None, groups: list[str] | None = None) -> None:
+    """`peaks`: `_period_peaks` of this run (None: keep the stored ones); `groups`: the chargeback
+    groups this run collected in full (None: none were written)."""
     key = state_key(request.cluster_id)
     state = bucket.get_json(key) or {}
+    if peaks is not None:
+        state[PERIOD_PEAKS] = peaks
     if groups is not None:
         state["chargeback_groups"] = sorted(set(groups))
     if first or "first_scheduled_time" not in state:
@@ -290,6 +346,10 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     state = collector.bucket.get_json(state_key(cluster.id)) or {}
     first = state.get("first_scheduled_time", "9999") >= request.scheduled_time_text
     last_success = state.get("last_success_scheduled_time")
+    # A redriven or late older run knows fewer days than the newer one that wrote the month objects
+    # (and its last day only as a partial value): it must not rewrite them, nor the state.
+    superseded_by = (state.get("last_success_run_id") or last_success
+                     if last_success and request.scheduled_time_text < last_success else None)
     window = collection_window(today, date.fromisoformat(last_success[:10]) if last_success else None,
                                first=first or final)
     status_key = COLLECTION_STATUS.key(day, cluster.id, request.run_id)
@@ -297,7 +357,7 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     try:
         with tempfile.TemporaryDirectory(prefix="lsc-") as workdir, collector.client_for(cluster, deadline) as client:
             fetched = fetch(client, window, cluster, Path(workdir), state.get("chargeback_groups", []))
-            guard_usage(collector.bucket, cluster.id, window, fetched)
+            guard_usage(collector.bucket, cluster.id, window, fetched, state.get(PERIOD_PEAKS, {}))
             archived = archive_snapshot(
                 collector.bucket.s3, collector.bucket.bucket, Path(workdir) / "snapshot.zip",
                 snapshot_key(cluster.id, day, fetched.snapshot_sha256, fetched.snapshot_name),
@@ -305,10 +365,12 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
                 {"cluster-id": cluster.id, "window-start": window.start.isoformat(),
                  "window-end": window.end.isoformat(), "collected-at": _iso(started), "run-id": request.run_id},
             )
-        daily_rows = write_usage(collector.bucket, request, window, fetched, today, first or final)
+        daily_rows = (0 if superseded_by
+                      else write_usage(collector.bucket, request, window, fetched, today, first or final))
         write_period_datasets(collector.bucket, request, window, fetched, day)
-        _update_state(collector.bucket, request, first, retired=final,
-                      groups=cluster.groups if fetched.chargeback_window else None)
+        _update_state(collector.bucket, request, first and not superseded_by, retired=final,
+                      peaks=None if superseded_by else _period_peaks(fetched),
+                      groups=cluster.groups if fetched.chargeback_window and not superseded_by else None)
     except CallError as exc:
         status = _status(request, started, collector.now(), outcome="failed", **window_fields,
                          error_endpoint=exc.endpoint, error_class=exc.error_class, http_status=exc.http_status,
@@ -325,6 +387,6 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
                      license_service_version=fetched.version, health_summary=fetched.health_summary,
                      snapshot_key=archived.key, snapshot_sha256=archived.sha256, daily_rows=daily_rows,
                      license_service_host=fetched.license_service_host,
-                     warnings=_warnings(fetched, cluster.tls.insecure_skip_verify), retired=final)
+                     warnings=_warnings(fetched, cluster.tls.insecure_skip_verify, superseded_by), retired=final)
     collector.bucket.put_json(status_key, status)
     return status

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, TypeVar
+from urllib.parse import quote
 
 import httpx
 
@@ -114,6 +115,9 @@ class LicenseServiceClient:
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
                  transport: httpx.BaseTransport | None = None) -> None:
         """`deadline` is a `clock()` value after which no call starts, waits or reads on."""
+        # the forms the token takes in a message: as given, URL-encoded, inside a bytes repr
+        self._token_forms = sorted({token, quote(token, safe=""), repr(token.encode())[2:-1]} - {""}, key=len,
+                                   reverse=True)
         self._auth_params = {"token": token} if auth_type == "token" else {}
         headers = {"Authorization": f"Bearer {token}"} if auth_type == "bearer" else {}
         self._client = httpx.Client(base_url=base_url + "/", headers=headers, verify=verify, transport=transport)
@@ -182,7 +186,23 @@ class LicenseServiceClient:
         return httpx.Timeout(connect=max(connect, 0.001), read=max(min(self._timeouts[read], remaining), 0.001),
                              write=max(min(self._timeouts["read"], remaining), 0.001), pool=max(connect, 0.001))
 
+    def _scrubbed(self, text: str) -> str:
+        """`text` without query strings and without this client's token (httpx names a bad header
+        by its value)."""
+        text = redact(text)
+        for form in self._token_forms:
+            text = text.replace(form, "<token>")
+        return text
+
     def _with_retries(self, endpoint: str, call: Callable[[], T]) -> T:
+        """Every error of a call, its message scrubbed of the token (see `_attempts`)."""
+        try:
+            return self._attempts(endpoint, call)
+        except CallError as exc:
+            raise CallError(exc.endpoint, exc.error_class, self._scrubbed(exc.message), http_status=exc.http_status,
+                            hint=exc.hint) from None
+
+    def _attempts(self, endpoint: str, call: Callable[[], T]) -> T:
         """Retries only what a retry can help: 5xx, timeouts, resets — never 4xx or TLS failures."""
         last = self._retry.attempts - 1
         failure: CallError | None = None
@@ -198,7 +218,7 @@ class LicenseServiceClient:
                 failure = exc
             except httpx.TransportError as exc:
                 error_class, hint = transport_hint(exc)
-                failure = CallError(endpoint, error_class, redact(str(exc)) or error_class, hint=hint)
+                failure = CallError(endpoint, error_class, self._scrubbed(str(exc)) or error_class, hint=hint)
                 if error_class == "TLSError" or attempt == last:
                     raise failure from None
             delay = self._retry.delay(attempt)

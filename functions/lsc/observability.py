@@ -11,7 +11,19 @@ from aws_lambda_powertools import Logger, Metrics
 
 SERVICE = "lsc"
 
-logger = Logger(service=SERVICE, stream=sys.stderr)
+
+class _CurrentStderr:
+    """Whatever `sys.stderr` is when a line is logged, not the one at import time: a CLI command
+    or a test that redirects or captures stderr then sees the log lines."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+logger = Logger(service=SERVICE, stream=_CurrentStderr())
 metrics = Metrics(service=SERVICE)
 
 # httpx logs full request URLs (with ?token=) at INFO: keep it quiet.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -114,9 +115,11 @@ def covering(snapshots: Iterable[ArchivedSnapshot], period: DayRange) -> list[Ar
     return chosen
 
 
-def copy_verified(s3: Any, bucket: str, snapshot: ArchivedSnapshot, sink: BinaryIO) -> list[str]:
+def copy_verified(s3: Any, bucket: str, snapshot: ArchivedSnapshot, sink: BinaryIO,
+                  notes: list[str] | None = None) -> list[str]:
     """Streams the object into `sink` (chunk by chunk, never whole in memory) and returns what is
     wrong with it: metadata missing, sha256 or size not as recorded, zip or checksum.txt broken.
+    What could not be checked (see `zip_check`) is added to `notes`.
     """
     problems = [f"metadata has no {name}" for name in REQUIRED_METADATA if not snapshot.metadata.get(name)]
     digest, size = hashlib.sha256(), 0
@@ -134,40 +137,82 @@ def copy_verified(s3: Any, bucket: str, snapshot: ArchivedSnapshot, sink: Binary
         problems.append(f"read {size} bytes, the object has {snapshot.size}")
     sink.flush()
     sink.seek(0)
-    return problems + zip_problems(sink)
+    check = zip_check(sink)
+    if notes is not None:
+        notes += check.notes
+    return problems + check.problems
+
+
+@dataclass(frozen=True)
+class ZipCheck:
+    """`problems`: the zip is not what its checksum.txt says (truncated, altered, entries missing or
+    added); `notes`: what could not be checked (a checksum.txt in a format lsc does not know)."""
+
+    problems: list[str]
+    notes: list[str]
+
+
+# Files a signed zip carries beside its checksums (ILMT-style `signature.rsa`, `pub_key.pem`; unverified
+# for License Service): they sign checksum.txt and are not listed in it.
+SIGNATURE_SUFFIXES = (".rsa", ".pem", ".sig", ".asc")
+_DIGESTS = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
+_HEX = "[0-9a-fA-F]{32,128}"
+_LINE_FORMATS = (
+    re.compile(rf"^(?P<digest>{_HEX})\s+\*?(?P<name>.+)$"),  # sha256sum: `<hex>  <name>`, `*` = binary mode
+    re.compile(rf"^[A-Za-z0-9-]+\s*\((?P<name>.+)\)\s*=\s*(?P<digest>{_HEX})$"),  # BSD: `SHA256 (<name>) = <hex>`
+    re.compile(rf"^(?P<name>.+?)\s*[\s:,=]\s*(?P<digest>{_HEX})$"),  # `<name>: <hex>`, `<name>,<hex>`
+)
 
 
 def zip_problems(source: BinaryIO | Path) -> list[str]:
     """What is wrong with a snapshot zip: unreadable, or entries not matching its checksum.txt."""
+    return zip_check(source).problems
+
+
+def zip_check(source: BinaryIO | Path) -> ZipCheck:
+    """The zip against its own checksum.txt, tolerant of the (unverified) real format."""
     try:
         with zipfile.ZipFile(source) as archive:
             names = set(archive.namelist())
             if CHECKSUM_ENTRY not in names:
-                return ["the zip has no checksum.txt"]
-            listed = _checksum_lines(archive.read(CHECKSUM_ENTRY))
+                return ZipCheck(["the zip has no checksum.txt"], [])
+            listed, unread = _checksum_lines(archive.read(CHECKSUM_ENTRY))
+            if not listed:
+                return ZipCheck([], [f"checksum.txt is in a format lsc does not know ({len(unread)} lines, none "
+                                     "'<sha256>  <file>'): the entries were not checked against it"])
+            notes = []
+            if unread:
+                notes.append(f"{len(unread)} lines of checksum.txt are in a format lsc does not know: not checked")
             problems = [f"checksum.txt lists {name}, which the zip does not hold"
                         for name in sorted(listed.keys() - names)]
-            problems += [f"{name} is not in checksum.txt" for name in sorted(names - listed.keys() - {CHECKSUM_ENTRY})]
+            problems += [f"{name} is not in checksum.txt"
+                         for name in sorted(names - listed.keys() - {CHECKSUM_ENTRY})
+                         if not name.lower().endswith(SIGNATURE_SUFFIXES)]
             for name in sorted(listed.keys() & names):
-                digest = hashlib.sha256()
+                digest = hashlib.new(_DIGESTS[len(listed[name])])
                 with archive.open(name) as entry:
                     for chunk in iter(lambda: entry.read(CHUNK), b""):
                         digest.update(chunk)
                 if digest.hexdigest() != listed[name]:
                     problems.append(f"{name} does not match its checksum.txt line")
-            return problems
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        return [f"not a readable zip ({exc}): truncated or altered"]
+            return ZipCheck(problems, notes)
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+        return ZipCheck([f"not a readable zip ({exc}): truncated or altered"], [])
 
 
-def _checksum_lines(text: bytes) -> dict[str, str]:
-    """`<sha256 hex>  <entry name>` lines (the `sha256sum` format; a `*` before the name is binary mode)."""
-    listed = {}
+def _checksum_lines(text: bytes) -> tuple[dict[str, str], list[str]]:
+    """(entry name → lower-case hex digest, lines in no known format). Blank and `#` lines are skipped."""
+    listed, unread = {}, []
     for line in text.decode("utf-8", errors="replace").splitlines():
-        parts = line.strip().split(None, 1)
-        if len(parts) == 2 and re.fullmatch(r"[0-9a-fA-F]{64}", parts[0]):
-            listed[parts[1].lstrip("*")] = parts[0].lower()
-    return listed
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = next((m for m in (f.match(line) for f in _LINE_FORMATS) if m and len(m["digest"]) in _DIGESTS), None)
+        if match:
+            listed[match["name"].strip()] = match["digest"].lower()
+        else:
+            unread.append(line)
+    return listed, unread
 
 
 def snapshot_at(s3: Any, bucket: str, key: str) -> ArchivedSnapshot:

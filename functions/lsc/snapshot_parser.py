@@ -68,10 +68,15 @@ def _rows(member: IO[bytes]) -> tuple[list[str], list[list[str]]]:
     return header, [row for row in reader if any(cell.strip() for cell in row)]
 
 
+def _is_period_file(info: zipfile.ZipInfo, prefix: str) -> bool:
+    """`<prefix><start>_<end>_<host>.csv`, not its `<prefix>daily_…` sibling."""
+    base = info.filename.rsplit("/", 1)[-1]
+    return base.startswith(prefix) and not base.startswith(f"{prefix}daily_") and base.endswith(".csv")
+
+
 def _period_file_ids(archive: zipfile.ZipFile) -> dict[str, str]:
     for info in archive.infolist():
-        base = info.filename.rsplit("/", 1)[-1]
-        if base.startswith("products_") and not base.startswith("products_daily_") and base.endswith(".csv"):
+        if _is_period_file(info, "products_"):
             with archive.open(info) as member:
                 header, rows = _rows(member)
             cols = column_map(header)
@@ -97,6 +102,22 @@ def check_complete(zip_file: IO[bytes]) -> str | None:
     finally:
         zip_file.seek(0)
     return _condition_value(text, "hostname")
+
+
+def bundled_period_rows(zip_file: IO[bytes]) -> int | None:
+    """Rows of the snapshot's `bundled_products_<start>_<end>_<host>.csv`; None without that file
+    (older services, or a layout that names it otherwise: then it proves nothing)."""
+    try:
+        with zipfile.ZipFile(zip_file) as archive:
+            member = next((info for info in archive.infolist() if _is_period_file(info, "bundled_products_")), None)
+            if member is None:
+                return None
+            with archive.open(member) as entry:
+                return len(_rows(entry)[1])
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, UnicodeDecodeError):
+        return None
+    finally:
+        zip_file.seek(0)
 
 
 def _condition_value(text: str, name: str) -> str | None:

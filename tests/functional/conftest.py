@@ -1,6 +1,7 @@
 """A collected estate: simulators over HTTPS, moto server, the real handlers."""
 from __future__ import annotations
 
+import json
 import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -67,6 +68,23 @@ class Estate:
     def metadata(self, key: str) -> dict[str, str]:
         with local_aws(self.deployment.endpoint_url):
             return boto3.client("s3").head_object(Bucket=self.deployment.bucket, Key=key)["Metadata"]
+
+
+def tokens_of(fixtures: list[Fixture]) -> list[str]:
+    return [f.token for f in fixtures] + [t for f in fixtures for t in f.bearer_tokens]
+
+
+def assert_logged_without_tokens(fixtures: list[Fixture], log: str, *expected: dict[str, Any]) -> None:
+    """`log` has a JSON line holding each `expected` set of fields (so the check looks at the real
+    log lines, not at an empty capture) and none of the fixtures' tokens anywhere."""
+    lines = []
+    for text in log.splitlines():
+        try:
+            lines.append(json.loads(text[text.index("{"):]))
+        except ValueError:
+            continue
+    assert [fields for fields in expected if not any(fields.items() <= line.items() for line in lines)] == []
+    assert [t for t in tokens_of(fixtures) if t in log] == []
 
 
 def build_estate(stack: ExitStack, moto_endpoint: str, fixtures: list[Fixture], ca: LocalCA) -> Estate:

@@ -8,9 +8,10 @@ expected error class and endpoint, and no token appears in logs, status records 
 """
 from __future__ import annotations
 
+import io
 import json
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -18,9 +19,17 @@ import pytest
 from lsc.jsonlines import loads_lines
 from lsc.local.faults import FAULT_NAMES, parse_fault
 from lsc.local.fixture import load_estate
-from tests.functional.conftest import Estate, build_estate
+from lsc.snapshot_catalog import zip_problems
+from tests.functional.conftest import Estate, assert_logged_without_tokens, build_estate, tokens_of
 
 FAULTY = "prod-west"  # token in the query string, behind a path prefix: the hardest to keep secret
+# bearer token in a header; bundled products, and here services too: what an empty answer would lose
+RICH = "prod-east"
+RICH_SERVICES = [{
+    "cloudpakId": "c8b82d189e7545f0892db9ef2731b90d", "cloudpakMetricName": "VIRTUAL_PROCESSOR_CORE",
+    "productName": "IBM Watson Knowledge Catalog", "productId": "5ef8b3e1a90d4c2f8e6b7a1d2c3f4a5b",
+    "metricName": "VIRTUAL_PROCESSOR_CORE", "serviceName": "wkc", "serviceId": "wkc-1", "serviceMetricValue": 2,
+    "metricDate": "2026-11-20", "metricPeakDate": "2026-11-20"}]
 EARLIER_RUN = "2026-11-29T06:00:00Z"
 RUN = "2026-11-30T06:00:00Z"
 RUN_ID = "lsc-test-20261130T060000Z"
@@ -40,10 +49,14 @@ class Case:
     error_class: str | None  # None: the fault is tolerated and the cluster collected
     endpoint: str | None = None  # None: not fixed (a trickle runs out of time wherever it is)
     http_status: int | None = None
+    cluster: str = FAULTY
+    warning: str | None = None  # a tolerated fault: the status record's warnings say this
+    # a tolerated fault: objects that may differ from the fault-free run's (whole /services rows are kept)
+    changes: tuple[str, ...] = (KEEPS_RAW_ROWS,)
 
     @property
     def id(self) -> str:
-        return "+".join(self.faults)
+        return "+".join(self.faults) + ("" if self.cluster == FAULTY else f"@{self.cluster}")
 
 
 def failing(fault: str, error_class: str, endpoint: str | None = "/version", *others: str) -> Case:
@@ -77,11 +90,22 @@ CASES = [
     failing("empty:/products", "UsageShrank", "/products", "zip-without-daily"),
     failing("truncated-zip", "InvalidSnapshot", "/snapshot"),
     Case(("zip-without-daily",), None),
+    # archived as served (the evidence is kept unchanged), with a warning
+    Case(("bad-checksum",), None, warning="does not match its checksum.txt line",
+         changes=(KEEPS_RAW_ROWS, "snapshots/")),
     failing("oversized", "ResponseTooLarge"),
     failing("oversized:/snapshot", "ResponseTooLarge", "/snapshot"),
     failing("wrong-ca", "TLSError"),
     failing("token-rotated", "HTTP 401", "/health"),
     failing("token-rotated=3", "HTTP 401", "/services"),
+    *(replace(case, cluster=RICH) for case in [
+        failing("empty:/bundled_products", "InconsistentUsage", "/bundled_products"),
+        failing("empty:/services", "InconsistentUsage", "/services"),
+        failing("missing-fields:/bundled_products", "InvalidPayload", "/bundled_products"),
+        failing("invalid-json:/services", "InvalidPayload", "/services"),
+        failing("token-rotated", "HTTP 401", "/health"),
+        Case(("extra-fields",), None),
+    ]),
 ]
 FIGURES: dict[str, Any] = {"cases": 0, "objects_compared": 0, "fault_names": set()}
 
@@ -100,7 +124,8 @@ def collected(moto_endpoint, demo_estate_dir, local_ca, request):
     """(estate collected fault-free the day before, its objects, objects of a fault-free next-day run)."""
     with ExitStack() as stack:
         # Without chargeback groups: their per-day calls would triple the time of every case.
-        fixtures = [f.model_copy(update={"chargeback": {}}) for f in load_estate(demo_estate_dir)]
+        fixtures = [f.model_copy(update={"chargeback": {}, "services": RICH_SERVICES if f.cluster_id == RICH else []})
+                    for f in load_estate(demo_estate_dir)]
         estate = build_estate(stack, moto_endpoint, fixtures, local_ca)
         estate.collect(EARLIER_RUN)
         reference = estate.fork()
@@ -119,10 +144,11 @@ def test_the_matrix_tries_every_fault():
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd):
+def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd, caplog):
     base, before, reference = collected
     estate = base.fork()
-    server = next(s for s, f in zip(estate.servers, estate.fixtures) if f.cluster_id == FAULTY)
+    faulty = case.cluster
+    server = next(s for s, f in zip(estate.servers, estate.fixtures) if f.cluster_id == faulty)
     server.faults = list(case.faults)
     try:
         response = estate.deliver(RUN, FAST)
@@ -131,29 +157,37 @@ def test_fault_hits_only_the_faulty_cluster(collected, case: Case, capfd):
     after = estate.objects()
     data = without_status(after)
 
-    expected_failures = [] if case.error_class is None else [{"itemIdentifier": f"m-{FAULTY}"}]
+    expected_failures = [] if case.error_class is None else [{"itemIdentifier": f"m-{faulty}"}]
     assert response == {"batchItemFailures": expected_failures}
     for fixture in estate.fixtures:
-        if fixture.cluster_id != FAULTY:
+        if fixture.cluster_id != faulty:
             assert of_cluster(data, fixture.cluster_id) == of_cluster(reference, fixture.cluster_id)
-    faulty_now = of_cluster(data, FAULTY)
+    faulty_now = of_cluster(data, faulty)
     if case.error_class is not None:
-        assert faulty_now == of_cluster(before, FAULTY)  # earlier good data untouched, nothing added
+        assert faulty_now == of_cluster(before, faulty)  # earlier good data untouched, nothing added
     elif "zip-without-daily" in case.faults:
-        assert_same_usage(faulty_now, of_cluster(reference, FAULTY))
+        assert_same_usage(faulty_now, of_cluster(reference, faulty))
     else:
-        assert ({k: v for k, v in faulty_now.items() if not k.startswith(KEEPS_RAW_ROWS)}
-                == {k: v for k, v in of_cluster(reference, FAULTY).items() if not k.startswith(KEEPS_RAW_ROWS)})
+        assert ({k: v for k, v in faulty_now.items() if not k.startswith(case.changes)}
+                == {k: v for k, v in of_cluster(reference, faulty).items() if not k.startswith(case.changes)})
+    if case.warning:
+        [archived] = [k for k in faulty_now if k.startswith(f"snapshots/cluster_id={faulty}/dt=2026-11-30/")]
+        assert [p for p in zip_problems(io.BytesIO(faulty_now[archived])) if case.warning in p]
 
-    status = json.loads(after[f"status/dt=2026-11-30/{FAULTY}/{RUN_ID}.json"])
+    status = json.loads(after[f"status/dt=2026-11-30/{faulty}/{RUN_ID}.json"])
     if case.error_class is None:
         assert status["outcome"] == "success" and status["error_class"] is None
+        assert case.warning is None or case.warning in status["warnings"]
     else:
         assert (status["outcome"], status["error_class"]) == ("failed", case.error_class)
         assert status["http_status"] in ((case.http_status,) if case.http_status else (None, 200)) and status["hint"]
         if case.endpoint:
             assert status["error_endpoint"] == case.endpoint
-    assert_no_token(estate, after, capfd.readouterr())
+    assert_no_token(estate, after)
+    captured = capfd.readouterr()
+    logged = ({"message": "cluster collection failed", "cluster_id": faulty, "error_class": case.error_class}
+              if case.error_class else {"cluster_id": faulty, "run_id": RUN_ID})
+    assert_logged_without_tokens(estate.fixtures, captured.out + captured.err + caplog.text, logged)
     FIGURES["cases"] += 1
     FIGURES["fault_names"].update(parse_fault(f).name for f in case.faults)
     FIGURES["objects_compared"] += len(data)
@@ -170,8 +204,5 @@ def assert_same_usage(got: dict[str, bytes], expected: dict[str, bytes]) -> None
     assert sources == {"products_api"}
 
 
-def assert_no_token(estate: Estate, objects: dict[str, bytes], captured: Any) -> None:
-    tokens = [f.token for f in estate.fixtures] + [t for f in estate.fixtures for t in f.bearer_tokens]
-    leaks = [(key, t) for key, body in objects.items() for t in tokens if t.encode() in body]
-    leaks += [("log", t) for t in tokens if t in captured.out + captured.err]
-    assert not leaks
+def assert_no_token(estate: Estate, objects: dict[str, bytes]) -> None:
+    assert [(key, t) for key, body in objects.items() for t in tokens_of(estate.fixtures) if t.encode() in body] == []

@@ -10,6 +10,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from lsc import aws_clients
+from lsc.jsonlines import loads_lines
 from lsc.local.aws_env import local_aws
 from lsc.local.local_estate import run_collection
 from lsc.local.sql_engine import LocalEngine
@@ -131,3 +132,38 @@ def test_two_entries_reaching_one_license_service_are_flagged(make_estate, tmp_p
         rows = engine.view("license_service_duplicates")
     assert sorted((r["license_service_host"], r["cluster_id"], r["clusters_sharing"]) for r in rows) == sorted([
         (twin.hostname.lower(), "twin-alias", 2), (twin.hostname.lower(), twin.cluster_id, 2)])
+
+
+def test_a_redriven_older_run_keeps_the_newer_runs_months(make_estate):
+    """A DLQ redrive (or a late delivery) of an older run after a newer one succeeded: its snapshot
+    and day objects are kept, but the month objects stay as the newer run wrote them (the older run
+    knows fewer days, and its last day only as a partial value)."""
+    estate = make_estate()
+    newer, older = "2026-11-30T06:00:00Z", "2026-11-15T06:00:00Z"
+    assert estate.deliver(newer) == {"batchItemFailures": []}
+    months = estate.objects("usage/products_daily/") | estate.objects("usage/chargeback_daily/")
+    east = next(f for f in estate.fixtures if f.cluster_id == "prod-east")
+    november = {day.isoformat() for row in east.products for day in row.daily if day.isoformat() >= "2026-11"}
+    key = "usage/products_daily/month=2026-11/prod-east.json"
+    assert {r["usage_date"] for r in loads_lines(months[key])} == november and max(november) == "2026-11-30"
+
+    assert estate.deliver(older) == {"batchItemFailures": []}
+    after = estate.objects()
+    assert {k: after[k] for k in months} == months and not [
+        k for k in after if k.startswith(("usage/products_daily/", "usage/chargeback_daily/")) and k not in months]
+    status = json.loads(after["status/dt=2026-11-15/prod-east/lsc-test-20261115T060000Z.json"])
+    assert status["outcome"] == "success" and "lsc-test-20261130T060000Z" in status["warnings"]
+    assert status["daily_rows"] == 0  # none written
+    day_objects = {k: v for k, v in after.items() if "dt=2026-11-15/" in k and not k.startswith("status/")}
+    assert {k.split("/")[1] for k in day_objects} == {"products", "bundled_products", "services", "cluster_id=prod-east",
+                                                      "cluster_id=prod-west", "cluster_id=dev-emea"}
+
+    # re-driving either run again gives the same keys and bytes
+    assert estate.deliver(older) == {"batchItemFailures": []}
+    assert without_status(estate.objects()) == without_status(after)
+    assert estate.deliver(newer) == {"batchItemFailures": []}
+    assert without_status(estate.objects()) == without_status(after)
+
+
+def without_status(objects: dict[str, bytes]) -> dict[str, bytes]:
+    return {k: v for k, v in objects.items() if not k.startswith(("status/", "state/"))}

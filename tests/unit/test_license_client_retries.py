@@ -9,14 +9,14 @@ from lsc.license_client import CallError, LicenseServiceClient, Limits, RetryPol
 TOKEN = "s3cr3t-token-value"
 
 
-def client_with(handler, *, attempts=3, deadline=float("inf"), clock=lambda: 0.0, limits=Limits()):
+def client_with(handler, *, attempts=3, deadline=float("inf"), clock=lambda: 0.0, limits=Limits(), auth_type="token"):
     calls: list[httpx.Request] = []
 
     def recording(request: httpx.Request) -> httpx.Response:
         calls.append(request)
         return handler(request)
 
-    client = LicenseServiceClient("https://ls.example", auth_type="token", token=TOKEN, verify=True,
+    client = LicenseServiceClient("https://ls.example", auth_type=auth_type, token=TOKEN, verify=True,
                                   connect_timeout=1, read_timeout=1, snapshot_read_timeout=1, limits=limits,
                                   retry=RetryPolicy(attempts=attempts, base_delay=0.001), deadline=deadline,
                                   sleep=lambda _: None, clock=clock, transport=httpx.MockTransport(recording))
@@ -40,6 +40,20 @@ def test_resets_are_retried_and_named_without_the_query_string():
         client.get_json("/products", {"startDate": "2026-11-01"})
     assert len(calls) == 3 and info.value.error_class == "ConnectionReset"
     assert TOKEN not in str(info.value) and "?<redacted>" in str(info.value)
+
+
+@pytest.mark.parametrize("auth_type", ["token", "bearer"])
+def test_no_error_of_the_client_shows_its_token(auth_type):
+    """httpx names a bad header by its value (`Illegal header value b'Bearer <token>'`); whatever a
+    transport error says, the client's own token is cut out, in the forms it travels in."""
+    def echoing(request):
+        raise httpx.LocalProtocolError(f"Illegal header value b'Bearer {TOKEN}' for {request.url.path}")
+
+    client, _ = client_with(echoing, auth_type=auth_type)
+    with pytest.raises(CallError) as info:
+        client.get_json("/health")
+    assert TOKEN not in str(info.value) and TOKEN not in info.value.message
+    assert "Illegal header value b'Bearer <token>'" in info.value.message and "/health" in info.value.message
 
 
 def test_tls_failures_are_not_retried():

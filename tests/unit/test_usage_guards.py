@@ -8,8 +8,13 @@ from datetime import date
 import pytest
 
 from lsc.license_client import CallError, Window
-from lsc.snapshot_parser import SnapshotFormatError, check_complete, daily_usage
-from lsc.usage_guards import check_consistent, check_no_lost_days
+from lsc.local.fixture import load_fixture
+from lsc.local.simulated_usage import Window as SimulatorWindow
+from lsc.local.snapshot_zip import build_snapshot
+from lsc.snapshot_parser import SnapshotFormatError, bundled_period_rows, check_complete, daily_usage
+from lsc.usage_guards import check_consistent, check_no_lost_days, check_not_emptied
+
+from tests.conftest import DEMO_ESTATE
 
 
 class StoredMonths:
@@ -61,3 +66,32 @@ def test_a_cut_off_zip_is_not_complete():
     whole = header_only_snapshot().getvalue()
     with pytest.raises(SnapshotFormatError, match="not a complete zip"):
         check_complete(io.BytesIO(whole[: len(whole) // 2]))
+
+
+def test_an_empty_bundled_answer_beside_a_snapshot_listing_bundled_products_is_refused():
+    east = load_fixture(DEMO_ESTATE / "prod-east.json")  # two bundled products with usage all November
+    window = Window(date(2026, 11, 1), date(2026, 11, 30))
+    served = build_snapshot(east, SimulatorWindow(window.start, window.end), window.end).content
+    in_snapshot = bundled_period_rows(io.BytesIO(served))
+    assert in_snapshot == len(east.bundled_products) == 2
+    with pytest.raises(CallError) as info:
+        check_not_emptied("/bundled_products", 0, window, snapshot_rows=in_snapshot)
+    assert (info.value.endpoint, info.value.error_class) == ("/bundled_products", "InconsistentUsage")
+    assert "bundled_products_" in info.value.message and "2 rows" in info.value.message and info.value.hint
+    check_not_emptied("/bundled_products", 2, window, snapshot_rows=in_snapshot)
+    check_not_emptied("/bundled_products", 0, window, snapshot_rows=0)  # no Cloud Pak on the cluster
+    assert bundled_period_rows(header_only_snapshot()) is None  # a snapshot without the file proves nothing
+
+
+@pytest.mark.parametrize("last_peak, refused", [("2026-11-20", True), ("2026-11-01", True), ("2026-10-31", False),
+                                                ("2026-12-01", False), (None, False)])
+def test_an_empty_answer_where_the_last_run_saw_a_peak_inside_the_window_is_refused(last_peak, refused):
+    window = Window(date(2026, 11, 1), date(2026, 11, 30))
+    if not refused:
+        check_not_emptied("/services", 0, window, last_peak=last_peak)
+        return
+    with pytest.raises(CallError) as info:
+        check_not_emptied("/services", 0, window, last_peak=last_peak)
+    assert (info.value.endpoint, info.value.error_class) == ("/services", "InconsistentUsage")
+    assert last_peak in info.value.message
+    check_not_emptied("/services", 1, window, last_peak=last_peak)

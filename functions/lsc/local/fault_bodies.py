@@ -53,16 +53,37 @@ def truncated_zip(response: Response) -> Response:
     return Response(200, response.content_type, response.body[: len(response.body) // 2], response.extra_headers)
 
 
-def zip_without_daily(response: Response) -> Response:
-    """The snapshot without its daily CSVs, checksums listing only what is left."""
+def _rewritten_zip(response: Response, change: Any) -> Response:
+    """The zip with each entry's content passed through `change(name, content)` (None drops it)."""
     kept = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(response.body)) as source, zipfile.ZipFile(kept, "w") as target:
         for info in source.infolist():
-            content = source.read(info)
-            if "_daily_" in info.filename:
-                continue
-            if info.filename == "checksum.txt":
-                lines = content.decode("utf-8").splitlines(keepends=True)
-                content = "".join(line for line in lines if "_daily_" not in line).encode("utf-8")
-            target.writestr(info, content)
+            content = change(info.filename, source.read(info))
+            if content is not None:
+                target.writestr(info, content)
     return Response(200, response.content_type, kept.getvalue(), response.extra_headers)
+
+
+def zip_without_daily(response: Response) -> Response:
+    """The snapshot without its daily CSVs, checksums listing only what is left."""
+    def change(name: str, content: bytes) -> bytes | None:
+        if "_daily_" in name:
+            return None
+        if name == "checksum.txt":
+            lines = content.decode("utf-8").splitlines(keepends=True)
+            return "".join(line for line in lines if "_daily_" not in line).encode("utf-8")
+        return content
+
+    return _rewritten_zip(response, change)
+
+
+def bad_checksum(response: Response) -> Response:
+    """The snapshot with a wrong digest on the first line of its checksum.txt: what an altered
+    entry looks like to anyone checking it."""
+    def change(name: str, content: bytes) -> bytes:
+        if name != "checksum.txt":
+            return content
+        first = "0" if content[:1] != b"0" else "1"
+        return first.encode() + content[1:]
+
+    return _rewritten_zip(response, change)

@@ -43,6 +43,7 @@ CONTENT_FAULTS: dict[str, tuple[frozenset[str] | None, Callable[[Response], Resp
     "empty": (JSON_ENDPOINTS, fault_bodies.empty_array),
     "truncated-zip": (ZIP_ENDPOINTS, fault_bodies.truncated_zip),
     "zip-without-daily": (ZIP_ENDPOINTS, fault_bodies.zip_without_daily),
+    "bad-checksum": (ZIP_ENDPOINTS, fault_bodies.bad_checksum),
 }
 # name → default argument
 DELIVERY_FAULTS = {"reset": 0.0, "timeout": 3600.0, "slow-drip": 100.0, "oversized": 512.0, "token-rotated": 0.0}

@@ -135,8 +135,11 @@ def run_verify(args: argparse.Namespace) -> int:
     snapshots = list_snapshots(s3, target.bucket, cluster_id=args.cluster)
     bad = 0
     for snapshot in snapshots:
+        notes: list[str] = []
         with tempfile.TemporaryFile() as sink:
-            problems = copy_verified(s3, target.bucket, snapshot, sink)
+            problems = copy_verified(s3, target.bucket, snapshot, sink, notes)
+        if notes:
+            _say(f"note {snapshot.key}: " + "; ".join(notes))
         if problems:
             bad += 1
             print(f"BAD {snapshot.key}: " + "; ".join(problems))
