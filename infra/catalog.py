@@ -28,7 +28,7 @@ VIEWS: dict[str, str] = {
     "evidence_quarters": "quarter, expected cluster: the days (last 90 of the quarter) its audit evidence must cover",
     "snapshot_coverage_gaps": "quarter, cluster, range of evidence days no archived snapshot covers",
     "snapshot_coverage_quarterly": "quarter, cluster: evidence days, days missing, complete or not, last success",
-    "cluster_latest": "cluster: latest collection, outcome, License Service version, health, days since last success",
+    "cluster_latest": "cluster: latest collection, outcome, License Service version, health, days since last success, other clusters sharing its License Service",
     "license_service_duplicates": "cluster whose License Service host another cluster also reports: usage counted twice in the rollup",
     "multicluster_daily_by_cluster": "usage day, product, metric, cluster: the cluster's quantity, the day's total, provisional flag",
     "entitlements_current": "product, metric: licensed quantity from the latest entitlements upload",

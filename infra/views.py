@@ -31,6 +31,7 @@ _SIMPLE_TYPES: dict[str, tuple[str, str]] = {
     "DATE": ("date", "date"),
     "TIMESTAMP": ("timestamp", "timestamp"),
     "TIMESTAMP WITH TIME ZONE": ("timestamp with time zone", "timestamp"),
+    "VARCHAR[]": ("array(varchar)", "array<string>"),
 }
 _DECIMAL = re.compile(r"^DECIMAL\((\d+),(\d+)\)$")
 

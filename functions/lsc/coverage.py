@@ -2,13 +2,17 @@
 90 days? Computed from the snapshots' own metadata (their windows), the registry and each
 cluster's collection state, so the report rests on the evidence itself.
 
+The days checked end at the as-of day: days since the last collection are missing (a whole estate
+that stopped collecting is missing evidence too), days not yet past are not. Coverage is about
+presence: whether the archived objects are intact is `lsc snapshots verify`, or `unusable` here.
+
 The same question over the status records is the `snapshot_coverage_quarterly` view.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from lsc.collection import state_key
@@ -18,6 +22,7 @@ from lsc.registry import Registry
 from lsc.snapshot_catalog import ArchivedSnapshot
 
 COVERED, MISSING, NEVER_COLLECTED, RETIRED_BEFORE = "covered", "missing", "never collected", "retired before"
+NOT_DUE = "not due yet"  # the quarter's evidence days start after the as-of day
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class ClusterCoverage:
     required: DayRange | None
     missing: list[DayRange] = field(default_factory=list)
     snapshots: list[str] = field(default_factory=list)
+    bad_snapshots: dict[str, list[str]] = field(default_factory=dict)  # key -> why it does not count
 
     @property
     def missing_days(self) -> int:
@@ -53,6 +59,7 @@ class ClusterCoverage:
             "missing_days": self.missing_days,
             "missing": [{"start": str(g.start), "end": str(g.end), "days": g.days} for g in self.missing],
             "snapshots": self.snapshots,
+            "bad_snapshots": [{"key": key, "problems": problems} for key, problems in self.bad_snapshots.items()],
         }
 
 
@@ -60,47 +67,67 @@ class ClusterCoverage:
 class QuarterCoverage:
     quarter: str
     evidence: DayRange  # the quarter's last 90 days
-    checked_through: date  # the estate's latest collected day, when the quarter is still running
+    as_of: date  # the last day evidence is required for
+    checked_through: date  # the earlier of the as-of day and the quarter's end
     clusters: list[ClusterCoverage]
 
     @property
     def complete(self) -> bool:
-        return all(c.status in (COVERED, RETIRED_BEFORE) for c in self.clusters)
+        return all(c.status in (COVERED, RETIRED_BEFORE, NOT_DUE) for c in self.clusters)
+
+    @property
+    def due(self) -> bool:
+        return self.checked_through >= self.evidence.start
 
     def as_json(self) -> dict[str, Any]:
         return {"quarter": self.quarter, "evidence_start": str(self.evidence.start),
-                "evidence_end": str(self.evidence.end), "checked_through": str(self.checked_through),
+                "evidence_end": str(self.evidence.end), "as_of": str(self.as_of),
+                "checked_through": str(self.checked_through),
                 "complete": self.complete, "clusters": [c.as_json() for c in self.clusters]}
 
 
+def default_as_of(today: date, snapshots: Iterable[ArchivedSnapshot]) -> date:
+    """The last day evidence is required for when none is named: yesterday, the last whole day
+    (today's collection may not have run yet), or the latest day a snapshot reaches if that is later.
+    The `evidence_clusters` view uses the same rule with `current_date`."""
+    return max([today - timedelta(days=1), *(s.window.end for s in snapshots if s.window is not None)])
+
+
 def quarter_coverage(label: str, quarter_range: DayRange, snapshots: Iterable[ArchivedSnapshot],
-                     states: Mapping[str, ClusterState]) -> QuarterCoverage:
+                     states: Mapping[str, ClusterState], *, as_of: date,
+                     unusable: Mapping[str, list[str]] | None = None) -> QuarterCoverage:
     """Per cluster (registered, or with archived snapshots): the evidence days no snapshot covers.
 
-    The required days are the quarter's last 90, cut at a retired cluster's final collection and
-    at the estate's latest collected day (the latest end of any snapshot window).
+    The required days are the quarter's last 90 up to `as_of`, cut at a retired cluster's final
+    collection. Snapshots in `unusable` (key -> problems, e.g. failed verification) cover nothing.
     """
     evidence = evidence_days(quarter_range)
+    unusable = unusable or {}
     windows: dict[str, list[tuple[DayRange, str]]] = {}
     for snapshot in snapshots:
         if snapshot.window is not None:
             windows.setdefault(snapshot.cluster_id, []).append((snapshot.window, snapshot.key))
-    latest = max((w.end for pairs in windows.values() for w, _ in pairs), default=evidence.end)
-    checked_through = min(evidence.end, latest)
+    checked_through = min(evidence.end, as_of)
     clusters = []
     for cluster_id in sorted(states.keys() | windows.keys()):
         state = states.get(cluster_id, ClusterState(registered=False))
         own = windows.get(cluster_id, [])
         end = min(checked_through, state.retired_on or checked_through)
-        if end < evidence.start:
-            clusters.append(ClusterCoverage(cluster_id, state, RETIRED_BEFORE, None))
+        if checked_through < evidence.start or end < evidence.start:
+            clusters.append(ClusterCoverage(cluster_id, state, NOT_DUE if checked_through < evidence.start
+                                            else RETIRED_BEFORE, None))
             continue
         required = DayRange(evidence.start, end)
-        missing = uncovered(required, [w for w, _ in own])
-        used = sorted(key for w, key in own if w.overlaps(required))
-        status = NEVER_COLLECTED if not own else (MISSING if missing else COVERED)
-        clusters.append(ClusterCoverage(cluster_id, state, status, required, missing, used))
-    return QuarterCoverage(label, evidence, checked_through, clusters)
+        overlapping = [(w, key) for w, key in own if w.overlaps(required)]
+        missing = uncovered(required, [w for w, key in overlapping if key not in unusable])
+        bad = {key: list(unusable[key]) for _, key in sorted(overlapping, key=lambda p: p[1]) if key in unusable}
+        used = sorted(key for _, key in overlapping if key not in unusable)
+        if not own and state.last_success is None:
+            status = NEVER_COLLECTED
+        else:
+            status = MISSING if missing else COVERED
+        clusters.append(ClusterCoverage(cluster_id, state, status, required, missing, used, bad))
+    return QuarterCoverage(label, evidence, as_of, checked_through, clusters)
 
 
 def read_states(bucket: DataBucket, registry: Registry, collected: Iterable[str]) -> dict[str, ClusterState]:

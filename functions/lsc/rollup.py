@@ -69,6 +69,27 @@ def rollup_document(source: RollupSource, start: date | None = None,
     }
 
 
+DUPLICATES_KEY = "duplicate_license_services"
+
+
+def duplicate_license_services(source: RollupSource) -> list[dict[str, Any]]:
+    """Registry entries reaching one License Service (the same host in their snapshots'
+    data_condition.txt, view `license_service_duplicates`): one entry per host with its cluster ids.
+    The rollup adds such a service's usage once per entry."""
+    hosts: dict[str, list[str]] = {}
+    for row in source.view("license_service_duplicates"):
+        hosts.setdefault(str(row["license_service_host"]), []).append(str(row["cluster_id"]))
+    return [{"license_service_host": host, "cluster_ids": sorted(ids)} for host, ids in sorted(hosts.items())]
+
+
+def duplicate_warnings(duplicates: Iterable[Mapping[str, Any]]) -> list[str]:
+    return [
+        f"warning: clusters {', '.join(d['cluster_ids'])} reach the same License Service ({d['license_service_host']}): "
+        f"its usage is counted {len(d['cluster_ids'])} times in these figures; disable all but one registry entry"
+        for d in duplicates
+    ]
+
+
 def overlapping(rows: Iterable[Row], start: date | None, end: date | None) -> list[Row]:
     """Rows of calendar periods that share at least one day with `start`..`end` (open ends allowed)."""
     return [

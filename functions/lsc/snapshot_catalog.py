@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from lsc.day_ranges import DayRange
 from lsc.snapshot_archive import PREFIX
@@ -36,6 +37,7 @@ class ArchivedSnapshot:
     file_name: str
     size: int
     metadata: dict[str, str]
+    storage_class: str = "STANDARD"
 
     @property
     def sha256(self) -> str | None:
@@ -59,7 +61,7 @@ class ArchivedSnapshot:
         return {"cluster_id": self.cluster_id, "window_start": window and str(window.start),
                 "window_end": window and str(window.end), "collected_at": self.collected_at or None,
                 "run_id": self.metadata.get("run-id"), "size": self.size, "sha256": self.sha256,
-                "key": self.key, "file_name": self.file_name}
+                "key": self.key, "file_name": self.file_name, "storage_class": self.storage_class}
 
 
 def cluster_prefix(cluster_id: str | None) -> str:
@@ -81,13 +83,24 @@ def list_snapshots(s3: Any, bucket: str, *, cluster_id: str | None = None,
         day = date.fromisoformat(match["day"])
         if collected_from and day < collected_from:
             continue
-        found.append(_snapshot(item["Key"], match, s3.head_object(Bucket=bucket, Key=item["Key"])))
+        try:
+            head = s3.head_object(Bucket=bucket, Key=item["Key"])
+        except ClientError as exc:
+            if _gone(exc):
+                continue  # deleted since it was listed
+            raise
+        found.append(_snapshot(item["Key"], match, head))
     return sorted(found, key=lambda s: (s.collection_day, s.collected_at, s.key), reverse=True)
 
 
 def _snapshot(key: str, match: re.Match[str], head: dict[str, Any]) -> ArchivedSnapshot:
     return ArchivedSnapshot(key, match["cluster"], date.fromisoformat(match["day"]), match["sha"], match["name"],
-                            int(head["ContentLength"]), dict(head.get("Metadata", {})))
+                            int(head["ContentLength"]), dict(head.get("Metadata", {})),
+                            head.get("StorageClass") or "STANDARD")
+
+
+def _gone(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound")
 
 
 def _objects(s3: Any, bucket: str, prefix: str) -> Iterator[dict[str, Any]]:
@@ -119,15 +132,21 @@ def copy_verified(s3: Any, bucket: str, snapshot: ArchivedSnapshot, sink: Binary
                   notes: list[str] | None = None) -> list[str]:
     """Streams the object into `sink` (chunk by chunk, never whole in memory) and returns what is
     wrong with it: metadata missing, sha256 or size not as recorded, zip or checksum.txt broken.
-    What could not be checked (see `zip_check`) is added to `notes`.
+    What could not be checked (see `zip_check`) is added to `notes`. Raises `SnapshotUnavailable`
+    when S3 does not hand the object over.
     """
     problems = [f"metadata has no {name}" for name in REQUIRED_METADATA if not snapshot.metadata.get(name)]
     digest, size = hashlib.sha256(), 0
-    body = s3.get_object(Bucket=bucket, Key=snapshot.key)["Body"]
-    for chunk in body.iter_chunks(CHUNK):
-        digest.update(chunk)
-        sink.write(chunk)
-        size += len(chunk)
+    try:
+        body = s3.get_object(Bucket=bucket, Key=snapshot.key)["Body"]
+        for chunk in body.iter_chunks(CHUNK):
+            digest.update(chunk)
+            sink.write(chunk)
+            size += len(chunk)
+    except ClientError as exc:
+        raise SnapshotUnavailable(_why_unavailable(bucket, snapshot.key, exc, snapshot.storage_class)) from None
+    except BotoCoreError as exc:
+        raise SnapshotUnavailable(f"reading it failed ({exc}); try again") from None
     actual = digest.hexdigest()
     if snapshot.sha256 and actual != snapshot.sha256:
         problems.append(f"sha256 {actual} differs from the recorded {snapshot.sha256} (altered or truncated)")
@@ -162,6 +181,38 @@ _LINE_FORMATS = (
     re.compile(rf"^[A-Za-z0-9-]+\s*\((?P<name>.+)\)\s*=\s*(?P<digest>{_HEX})$"),  # BSD: `SHA256 (<name>) = <hex>`
     re.compile(rf"^(?P<name>.+?)\s*[\s:,=]\s*(?P<digest>{_HEX})$"),  # `<name>: <hex>`, `<name>,<hex>`
 )
+
+
+class SnapshotUnavailable(Exception):
+    """S3 did not hand the object over (archived storage class, deleted, access denied); the
+    message says why and what to do."""
+
+
+RESTORE_REQUEST = '{"Days": 7, "GlacierJobParameters": {"Tier": "Standard"}}'
+
+
+def _why_unavailable(bucket: str, key: str, exc: ClientError, storage_class: str = "") -> str:
+    error = exc.response.get("Error", {})
+    code = error.get("Code", "error")
+    if code == "InvalidObjectState":
+        return (f"archived in storage class {error.get('StorageClass') or storage_class or 'GLACIER/DEEP_ARCHIVE'}: "
+                f"restore it first (aws s3api restore-object --bucket {bucket} --key '{key}' "
+                f"--restore-request '{RESTORE_REQUEST}') and retry when the restore has finished "
+                "(hours; up to 12 for DEEP_ARCHIVE)")
+    if _gone(exc):
+        return ("not in the bucket (deleted?); versioning keeps earlier versions: "
+                f"aws s3api list-object-versions --bucket {bucket} --prefix '{key}'")
+    return f"S3 refused it: {code} {error.get('Message', '')}".strip()
+
+
+def verify_snapshot(s3: Any, bucket: str, snapshot: ArchivedSnapshot) -> list[str]:
+    """What is wrong with an archived snapshot (`copy_verified` into a temporary file), including
+    why S3 would not hand it over; empty when it is intact."""
+    try:
+        with tempfile.TemporaryFile() as sink:
+            return copy_verified(s3, bucket, snapshot, sink)
+    except SnapshotUnavailable as exc:
+        return [f"unavailable: {exc}"]
 
 
 def zip_problems(source: BinaryIO | Path) -> list[str]:
@@ -216,12 +267,13 @@ def _checksum_lines(text: bytes) -> tuple[dict[str, str], list[str]]:
 
 
 def snapshot_at(s3: Any, bucket: str, key: str) -> ArchivedSnapshot:
-    """The archived snapshot under `key`; LookupError if the key is not one or there is none."""
+    """The archived snapshot under `key`; LookupError if the key is not one, `SnapshotUnavailable`
+    if there is none (or S3 refuses it)."""
     match = _KEY.match(key)
     if not match:
         raise LookupError(f"{key}: not a snapshot key ({PREFIX}/cluster_id=<id>/dt=<day>/<sha256 prefix>/<file>)")
     try:
         head = s3.head_object(Bucket=bucket, Key=key)
     except ClientError as exc:
-        raise LookupError(f"s3://{bucket}/{key}: {exc.response.get('Error', {}).get('Code', 'error')}") from None
+        raise SnapshotUnavailable(_why_unavailable(bucket, key, exc)) from None
     return _snapshot(key, match, head)

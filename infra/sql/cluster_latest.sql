@@ -1,6 +1,9 @@
 -- One row per cluster: its latest collection (any outcome), the License Service version and health
 -- summary of its latest successful collection (a failed run reports neither), and how many days
 -- (UTC) have passed since that success. Times are the ISO-8601 UTC strings of the status records.
+-- shares_license_service_with names the other clusters whose latest success reached the same
+-- License Service host (data_condition.txt): the rollup counts that service's usage once per entry
+-- (license_service_duplicates lists the same pairs); NULL when the cluster's service is its own.
 WITH ranked AS (
     SELECT
         s.*,
@@ -17,6 +20,12 @@ latest AS (
 ),
 latest_success AS (
     SELECT * FROM ranked WHERE outcome = 'success' AND recency_in_outcome = 1
+),
+sharing AS (
+    SELECT a.cluster_id, array_agg(b.cluster_id ORDER BY b.cluster_id) AS shares_license_service_with
+    FROM latest_success AS a
+    JOIN latest_success AS b ON b.license_service_host = a.license_service_host AND b.cluster_id <> a.cluster_id
+    GROUP BY a.cluster_id
 )
 SELECT
     l.cluster_id,
@@ -30,6 +39,9 @@ SELECT
     s.health_summary,
     s.scheduled_time AS last_success_scheduled_time,
     s.finished_at AS last_success_at,
-    date_diff('day', CAST(substr(s.scheduled_time, 1, 10) AS DATE), current_date) AS days_since_last_success
+    date_diff('day', CAST(substr(s.scheduled_time, 1, 10) AS DATE), current_date) AS days_since_last_success,
+    s.license_service_host,
+    d.shares_license_service_with
 FROM latest AS l
 LEFT JOIN latest_success AS s ON s.cluster_id = l.cluster_id
+LEFT JOIN sharing AS d ON d.cluster_id = l.cluster_id

@@ -1,7 +1,8 @@
--- One row per calendar quarter (the nine up to the estate's latest collected day) and expected
--- cluster: the days its audit evidence must cover, the quarter's last 90 days (IBM: a snapshot per
--- cluster and quarter covering 90 days), cut at a retired cluster's final collection and at the
--- estate's latest collected day (a running quarter is checked up to then).
+-- One row per calendar quarter (the nine up to the as-of day of evidence_clusters: yesterday, UTC,
+-- or the latest collected day if later) and expected cluster: the days its audit evidence must
+-- cover, the quarter's last 90 days (IBM: a snapshot per cluster and quarter covering 90 days), cut
+-- at a retired cluster's final collection and at the as-of day (a running quarter is checked up to
+-- then; days after it are not due yet).
 WITH quarters AS (
     SELECT CAST(date_trunc('quarter', e.last_day) - INTERVAL '3' MONTH * q.back AS DATE) AS quarter_start
     FROM (SELECT max(expected_to) AS last_day FROM evidence_clusters) AS e

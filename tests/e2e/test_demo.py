@@ -85,3 +85,15 @@ def test_ctrl_c_at_any_step_stops_cleanly(moment, tmp_path):
     assert code == 130 and "interrupted" in text or code == 0 and moment == "collection finished"
     leftover = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""
+
+
+def test_demo_flags_two_clusters_reaching_one_license_service(demo_estate_dir, tmp_path):
+    for fixture in demo_estate_dir.glob("*.json"):
+        (tmp_path / fixture.name).write_bytes(fixture.read_bytes())
+    twin = json.loads((demo_estate_dir / "prod-east.json").read_text())
+    (tmp_path / "prod-east-alias.json").write_text(json.dumps({**twin, "cluster_id": "prod-east-alias"}))
+    run = subprocess.run([LSC, "demo", "--fixtures", str(tmp_path), "--json"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["duplicate_license_services"] == [
+        {"license_service_host": twin["hostname"].lower(), "cluster_ids": ["prod-east", "prod-east-alias"]}]
+    assert [line for line in run.stderr.splitlines() if "same License Service" in line and "prod-east-alias" in line]

@@ -12,6 +12,7 @@ from botocore.awsrequest import AWSResponse
 from lsc import aws_clients
 from lsc.jsonlines import loads_lines
 from lsc.local.aws_env import local_aws
+from lsc.local.cli import main
 from lsc.local.local_estate import run_collection
 from lsc.local.sql_engine import LocalEngine
 from lsc.rollup import rollup_document
@@ -114,7 +115,7 @@ def test_a_cluster_unreachable_for_weeks_gets_its_months_back(make_estate, tmp_p
     assert expected["monthly"] and rollup_of(healed, tmp_path / "healed") == expected
 
 
-def test_two_entries_reaching_one_license_service_are_flagged(make_estate, tmp_path):
+def test_two_entries_reaching_one_license_service_are_flagged(make_estate, tmp_path, capsys):
     estate = make_estate()
     twin = estate.fixtures[0]
     with local_aws(estate.deployment.endpoint_url):  # a second entry for the same service, by another URL
@@ -130,8 +131,23 @@ def test_two_entries_reaching_one_license_service_are_flagged(make_estate, tmp_p
         root.write_bytes(body)
     with LocalEngine.over_directory(tmp_path) as engine:
         rows = engine.view("license_service_duplicates")
+        latest = engine.view("cluster_latest")
     assert sorted((r["license_service_host"], r["cluster_id"], r["clusters_sharing"]) for r in rows) == sorted([
         (twin.hostname.lower(), "twin-alias", 2), (twin.hostname.lower(), twin.cluster_id, 2)])
+    others = {f.cluster_id for f in estate.fixtures} - {twin.cluster_id}
+    assert {r["cluster_id"]: r["shares_license_service_with"] for r in latest} == {
+        twin.cluster_id: ["twin-alias"], "twin-alias": [twin.cluster_id], **{c: None for c in others}}
+
+    # the rollup says so next to its figures: a warning, and a key of its JSON document
+    target = ["--endpoint-url", estate.deployment.endpoint_url, "--bucket", estate.deployment.bucket]
+    main(["rollup", "--json", *target])
+    out, err = capsys.readouterr()
+    assert json.loads(out)["duplicate_license_services"] == [
+        {"license_service_host": twin.hostname.lower(), "cluster_ids": sorted([twin.cluster_id, "twin-alias"])}]
+    main(["rollup", *target])
+    out, err = capsys.readouterr()
+    [warning] = [line for line in err.splitlines() if "same License Service" in line]
+    assert twin.cluster_id in warning and "twin-alias" in warning and twin.hostname.lower() in warning
 
 
 def test_a_redriven_older_run_keeps_the_newer_runs_months(make_estate):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import boto3
 
@@ -141,3 +141,87 @@ def test_final_collection_retires_the_cluster_and_keeps_its_history(make_estate,
     code, out, _ = lsc(estate, capsys, "coverage", "--quarter", "2026Q4", "--json")
     report = {c["cluster_id"]: c for c in json.loads(out)["clusters"]}
     assert report["prod-west"]["retired_on"] == "2026-11-30" and report["prod-west"]["status"] == "covered"
+
+
+def test_coverage_after_the_whole_estate_stopped_collecting(make_estate, capsys):
+    estate = make_estate()
+    estate.collect()  # the demo estate: every snapshot ends 2026-11-30, then nothing more
+    code, out, _ = lsc(estate, capsys, "coverage", "--quarter", "2026Q4", "--as-of", "2026-12-04", "--json")
+    report = json.loads(out)
+    assert code == 1 and not report["complete"]
+    assert (report["as_of"], report["checked_through"]) == ("2026-12-04", "2026-12-04")
+    assert {c["cluster_id"]: (c["status"], c["missing"]) for c in report["clusters"]} == {
+        f.cluster_id: ("missing", [{"start": "2026-12-01", "end": "2026-12-04", "days": 4}]) for f in estate.fixtures}
+
+    code, out, _ = lsc(estate, capsys, "coverage", "--quarter", "2026Q4", "--as-of", "2026-11-30")
+    assert code == 0 and out.splitlines()[-1] == "evidence complete through 2026-11-30"
+    assert out.count("COVERED") == len(estate.fixtures)
+
+    # a later quarter: collected before, nothing since -> missing days, never "never collected"
+    code, out, _ = lsc(estate, capsys, "coverage", "--quarter", "2027Q1", "--as-of", "2027-02-01")
+    assert code == 1 and "NEVER" not in out
+    assert sum("MISSING" in line and "last success 2026-11-30T00:00:00Z" in line
+               and "32 days missing: 2027-01-01..2027-02-01" in line for line in out.splitlines()) == 3
+    code, out, _ = lsc(estate, capsys, "coverage", "--quarter", "2027Q1", "--as-of", "2026-11-30", "--json")
+    assert code == 0 and {c["status"] for c in json.loads(out)["clusters"]} == {"not due yet"}
+
+    # the views check through yesterday (UTC), or the latest collected day if that is later
+    as_of = max(datetime.now(timezone.utc).date() - timedelta(days=1), date(2026, 11, 30))
+    evidence_end = min(as_of, date(2026, 12, 31))
+    with local_aws(estate.deployment.endpoint_url), \
+            DataTarget(estate.deployment.bucket, estate.deployment.endpoint_url).local_engine() as engine:
+        rows = engine.query("SELECT * FROM snapshot_coverage_quarterly WHERE quarter = '2026-Q4'")
+        quarters = {r["quarter"] for r in engine.query("SELECT DISTINCT quarter FROM evidence_quarters")}
+    assert {(r["cluster_id"], r["evidence_end"], r["missing_days"]) for r in rows} == {
+        (f.cluster_id, evidence_end, (evidence_end - date(2026, 11, 30)).days) for f in estate.fixtures}
+    assert f"{as_of.year}-Q{(as_of.month - 1) // 3 + 1}" in quarters
+
+
+def test_coverage_verify_and_snapshot_errors_per_object(make_estate, capsys, tmp_path):
+    estate = make_estate()
+    # nothing archived yet: a registered cluster is a finding, an unknown id a usage error
+    code, _, err = lsc(estate, capsys, "snapshots", "verify", "--cluster", "prod-east")
+    assert code == 1 and "no archived snapshot of cluster 'prod-east'" in err
+    code, _, err = lsc(estate, capsys, "snapshots", "verify", "--cluster", "nosuch")
+    assert code == 2 and "'nosuch' is not in the registry" in err
+    estate.collect()
+    code, _, err = lsc(estate, capsys, "snapshots", "verify", "--cluster", "nosuch")
+    assert code == 2 and "'nosuch' is not in the registry" in err
+
+    s3 = boto3.client("s3", endpoint_url=estate.deployment.endpoint_url)
+    bucket = estate.deployment.bucket
+    archived = estate.objects("snapshots/")
+    keys = {k.split("/")[1].removeprefix("cluster_id="): k for k in archived}
+    for cluster in ("prod-east", "prod-west"):  # altered after collection, metadata kept
+        key = keys[cluster]
+        s3.put_object(Bucket=bucket, Key=key, Body=archived[key][:-100], Metadata=estate.metadata(key))
+    code, out, _ = lsc(estate, capsys, "coverage", "--quarter", "2026Q4", "--as-of", "2026-11-30")
+    assert code == 0  # presence only: the windows are all there
+    code, out, _ = lsc(estate, capsys, "coverage", "--quarter", "2026Q4", "--as-of", "2026-11-30", "--verify", "--json")
+    report = {c["cluster_id"]: c for c in json.loads(out)["clusters"]}
+    assert code == 1
+    assert {c: (r["status"], r["missing_days"], [b["key"] for b in r["bad_snapshots"]]) for c, r in report.items()} == {
+        "prod-east": ("missing", 59, [keys["prod-east"]]), "prod-west": ("missing", 59, [keys["prod-west"]]),
+        "dev-emea": ("covered", 0, [])}
+
+    # an archived storage class: a clear per-object line with how to restore, the others still checked
+    glacier = keys["dev-emea"]
+    s3.copy_object(Bucket=bucket, Key=glacier, CopySource={"Bucket": bucket, "Key": glacier},
+                   StorageClass="GLACIER", MetadataDirective="COPY")
+    code, out, _ = lsc(estate, capsys, "snapshots", "verify", "--all")
+    lines = out.splitlines()
+    assert code == 1
+    assert sorted(line.split()[0] for line in lines[:-1]) == ["BAD", "BAD", "UNAVAILABLE"]
+    [unavailable] = [line for line in lines if line.startswith("UNAVAILABLE")]
+    assert glacier in unavailable and "GLACIER" in unavailable and "restore-object" in unavailable
+    assert lines[-1].startswith("0 of 3 snapshots verified, 2 BAD, 1 UNAVAILABLE")
+
+    code, out, err = lsc(estate, capsys, "snapshots", "get", "--cluster", "dev-emea",
+                         "--for-period", "2026-10-03", "2026-11-30", "--out", str(tmp_path))
+    assert code == 1 and out == "" and f"UNAVAILABLE {glacier}: " in err and not list(tmp_path.rglob("*.zip*"))
+    code, out, err = lsc(estate, capsys, "snapshots", "get", glacier, keys["prod-east"].replace("/dt=", "/dt=1"),
+                         "--out", str(tmp_path))
+    assert code == 2  # not a snapshot key: nothing is downloaded
+    missing = keys["dev-emea"].rsplit("/", 1)[0] + "/gone.zip"
+    code, out, err = lsc(estate, capsys, "snapshots", "get", missing, glacier, "--out", str(tmp_path))
+    assert code == 1 and f"UNAVAILABLE {missing}: " in err and f"UNAVAILABLE {glacier}: " in err

@@ -92,11 +92,17 @@ def status(cluster_id: str, run_day: str, outcome: str, **fields: Any) -> dict[s
 
 def test_cluster_latest_reports_latest_run_and_latest_success(tmp_path: Path) -> None:
     write_objects(tmp_path, objects_by_key(COLLECTION_STATUS, [
-        status("east", "2026-11-28", "success", license_service_version="4.2.22", health_summary="ok"),
+        status("east", "2026-11-28", "success", license_service_version="4.2.22", health_summary="ok",
+               license_service_host="old-east.example"),
         status("east", "2026-11-29", "success", license_service_version="4.2.23",
-               health_summary="1 pod with incomplete annotations"),
+               health_summary="1 pod with incomplete annotations", license_service_host="east.example"),
         status("east", "2026-11-30", "failed", error_class="ConnectTimeout", error_message="connect timed out"),
         status("west", "2026-11-30", "failed", error_class="HTTPStatusError", error_message="401 Unauthorized"),
+        # a second registry entry for east's License Service; one for its old host would not count
+        status("alias", "2026-11-30", "success", license_service_version="4.2.23", health_summary="ok",
+               license_service_host="east.example"),
+        status("stale", "2026-11-30", "success", license_service_version="4.2.22", health_summary="ok",
+               license_service_host="old-east.example"),
     ]))
     today_before = datetime.now(timezone.utc).date()
     with LocalEngine.over_directory(tmp_path) as engine:
@@ -105,6 +111,9 @@ def test_cluster_latest_reports_latest_run_and_latest_success(tmp_path: Path) ->
 
     east_days = rows["east"].pop("days_since_last_success")
     assert east_days in {(today - date(2026, 11, 29)).days for today in (today_before, today_after)}
+    assert {c: (rows[c]["license_service_host"], rows[c]["shares_license_service_with"]) for c in ("alias", "stale")} == {
+        "alias": ("east.example", ["east"]), "stale": ("old-east.example", None)}
+    del rows["alias"], rows["stale"]
     assert rows == {
         "east": {
             "cluster_id": "east", "last_run_id": "daily-20261130T060000Z",
@@ -112,6 +121,7 @@ def test_cluster_latest_reports_latest_run_and_latest_success(tmp_path: Path) ->
             "last_outcome": "failed", "last_error_class": "ConnectTimeout", "last_error_message": "connect timed out",
             "license_service_version": "4.2.23", "health_summary": "1 pod with incomplete annotations",
             "last_success_scheduled_time": "2026-11-29T06:00:00Z", "last_success_at": "2026-11-29T06:00:09.500Z",
+            "license_service_host": "east.example", "shares_license_service_with": ["alias"],
         },
         "west": {
             "cluster_id": "west", "last_run_id": "daily-20261130T060000Z",
@@ -119,6 +129,7 @@ def test_cluster_latest_reports_latest_run_and_latest_success(tmp_path: Path) ->
             "last_outcome": "failed", "last_error_class": "HTTPStatusError", "last_error_message": "401 Unauthorized",
             "license_service_version": None, "health_summary": None, "last_success_scheduled_time": None,
             "last_success_at": None, "days_since_last_success": None,
+            "license_service_host": None, "shares_license_service_with": None,
         },
     }
 

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from lsc.local.tls import LocalCA
     from lsc.observability import logger
     from lsc.peak_details import mark_provisional
-    from lsc.rollup import render_text, rollup_document
+    from lsc.rollup import DUPLICATES_KEY, duplicate_license_services, duplicate_warnings, render_text, rollup_document
 
     _stop_on_sigterm()
     if not args.verbose:
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             f"{result.failed_attempts} failed attempts")
         with LocalEngine.over_s3(endpoint, args.bucket, access_key=DUMMY_KEY, secret_key=DUMMY_KEY,
                                  region=LOCAL_REGION) as engine:
-            document = rollup_document(engine)
+            document = {**rollup_document(engine), DUPLICATES_KEY: duplicate_license_services(engine)}
             mark_provisional(engine, document)
         if args.json:
             print(json.dumps(document, indent=1, sort_keys=True))
@@ -89,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
             print(render_text(document))
             print(f"\nData landed in s3://{args.bucket}/ on {endpoint}: snapshots/ (audit zips), usage/ (JSON Lines), "
                   "status/ (one record per cluster and run)")
+        for warning in duplicate_warnings(document[DUPLICATES_KEY]):
+            say(warning)
         if result.succeeded < len(registry.enabled()):
             say("some clusters failed: see status/ records")
         if args.keep:

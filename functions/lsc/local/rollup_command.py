@@ -57,9 +57,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from lsc.local.query_source import over_period
     from lsc.peak_details import detailed_rollup
+    from lsc.rollup import DUPLICATES_KEY, duplicate_license_services
+
+    def work(source, start, end):  # type: ignore[no-untyped-def]
+        return {**detailed_rollup(source, start, end), DUPLICATES_KEY: duplicate_license_services(source)}
 
     progress("running the rollup views")
-    document, failed = over_period(args, detailed_rollup)
+    document, failed = over_period(args, work)
     if failed is not None:
         return failed
     if args.json:
@@ -72,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def findings_exit(document: dict[str, Any]) -> int:
+    from lsc.rollup import DUPLICATES_KEY, duplicate_warnings
+
+    for warning in duplicate_warnings(document.get(DUPLICATES_KEY, [])):
+        say(warning)
     breaches = [row for name, _ in PERIOD_TITLES for row in document.get(name, []) if row.get("breach")]
     for row in breaches:
         say(f"over entitlement: {row['product_name']} {row['metric_name']} peak {row['peak_quantity']:g} on "

@@ -86,20 +86,27 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_get(args: argparse.Namespace) -> int:
     from lsc.day_ranges import DayRange, uncovered
-    from lsc.snapshot_catalog import covering, list_snapshots, snapshot_at
+    from lsc.snapshot_catalog import SnapshotUnavailable, covering, list_snapshots, snapshot_at
 
     if bool(args.keys) == bool(args.for_period) or (args.for_period and not args.cluster):
         raise UsageError("give either KEY... or --cluster ID --for-period FROM TO")
     target = resolve_target(args)
     s3 = target.client()
+    bad = 0
     if args.keys:
-        chosen = [snapshot_at(s3, target.bucket, key) for key in args.keys]
+        chosen = []
+        for key in args.keys:
+            try:
+                chosen.append(snapshot_at(s3, target.bucket, key))
+            except SnapshotUnavailable as exc:
+                bad += 1
+                _say(f"UNAVAILABLE {key}: {exc}")
         gaps = []
     else:
         period = DayRange(*args.for_period)
         chosen = covering(list_snapshots(s3, target.bucket, cluster_id=args.cluster, collected_from=period.start), period)
         gaps = uncovered(period, [s.window for s in chosen if s.window])
-    bad = sum(_download(s3, target.bucket, snapshot, args.out) for snapshot in chosen)
+    bad += sum(_download(s3, target.bucket, snapshot, args.out) for snapshot in chosen)
     for gap in gaps:
         _say(f"MISSING {args.cluster}: no archived snapshot covers {gap} ({gap.days} days)")
     return 1 if bad or gaps or not chosen else 0
@@ -107,14 +114,19 @@ def run_get(args: argparse.Namespace) -> int:
 
 def _download(s3, bucket: str, snapshot, out: Path) -> bool:  # type: ignore[no-untyped-def]
     """Writes <out>/<cluster>/<file name>; a file that fails verification is removed. True if bad."""
-    from lsc.snapshot_catalog import copy_verified
+    from lsc.snapshot_catalog import SnapshotUnavailable, copy_verified
 
     folder = out / snapshot.cluster_id
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / snapshot.file_name
     partial = path.with_name(path.name + ".part")
-    with partial.open("w+b") as sink:
-        problems = copy_verified(s3, bucket, snapshot, sink)
+    try:
+        with partial.open("w+b") as sink:
+            problems = copy_verified(s3, bucket, snapshot, sink)
+    except SnapshotUnavailable as exc:
+        partial.unlink(missing_ok=True)
+        _say(f"UNAVAILABLE {snapshot.key}: {exc}")
+        return True
     if problems:
         partial.unlink()
         _say(f"BAD {snapshot.key}: " + "; ".join(problems))
@@ -126,26 +138,54 @@ def _download(s3, bucket: str, snapshot, out: Path) -> bool:  # type: ignore[no-
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from lsc.snapshot_catalog import copy_verified, list_snapshots
+    from lsc.snapshot_catalog import SnapshotUnavailable, copy_verified, list_snapshots
 
     if not (args.cluster or args.all):
         raise UsageError("name a cluster (--cluster ID) or verify the whole archive (--all)")
     target = resolve_target(args)
     s3 = target.client()
     snapshots = list_snapshots(s3, target.bucket, cluster_id=args.cluster)
-    bad = 0
+    if not snapshots:
+        return _nothing_to_verify(s3, target.bucket, args.cluster)
+    bad = unavailable = 0
     for snapshot in snapshots:
         notes: list[str] = []
-        with tempfile.TemporaryFile() as sink:
-            problems = copy_verified(s3, target.bucket, snapshot, sink, notes)
+        try:
+            with tempfile.TemporaryFile() as sink:
+                problems = copy_verified(s3, target.bucket, snapshot, sink, notes)
+        except SnapshotUnavailable as exc:
+            unavailable += 1
+            print(f"UNAVAILABLE {snapshot.key}: {exc}")
+            continue
         if notes:
             _say(f"note {snapshot.key}: " + "; ".join(notes))
         if problems:
             bad += 1
             print(f"BAD {snapshot.key}: " + "; ".join(problems))
-    print(f"{len(snapshots) - bad} of {len(snapshots)} snapshots verified"
-          + (f", {bad} BAD" if bad else "") + f" in s3://{target.bucket}/")
-    return 1 if bad else 0
+    print(f"{len(snapshots) - bad - unavailable} of {len(snapshots)} snapshots verified"
+          + (f", {bad} BAD" if bad else "") + (f", {unavailable} UNAVAILABLE" if unavailable else "")
+          + f" in s3://{target.bucket}/")
+    return 1 if bad or unavailable else 0
+
+
+def _nothing_to_verify(s3, bucket: str, cluster_id: str | None) -> int:  # type: ignore[no-untyped-def]
+    """No snapshot matched: an id the registry does not know is a usage error (2), a known cluster
+    or the whole archive without any snapshot is missing evidence (1)."""
+    from lsc.data_bucket import DataBucket
+    from lsc.local.local_estate import REGISTRY_KEY
+
+    if cluster_id is None:
+        _say(f"nothing verified: no archived snapshot in s3://{bucket}/")
+        return 1
+    try:
+        known = {c.id for c in DataBucket(s3, bucket).read_registry(REGISTRY_KEY).clusters}
+    except (FileNotFoundError, ValueError):  # RegistryError is a ValueError
+        known = None
+    if known is not None and cluster_id not in known:
+        raise UsageError(f"nothing verified: cluster {cluster_id!r} is not in the registry and has no archived "
+                         f"snapshot in s3://{bucket}/ (check the id: `lsc snapshots list` shows the archived ones)")
+    _say(f"nothing verified: no archived snapshot of cluster {cluster_id!r} in s3://{bucket}/")
+    return 1
 
 
 class UsageError(ValueError):
