@@ -32,7 +32,7 @@ class Scale:
     rollup_products: int
 
 
-FULL = Scale(fleets=(100, 1000), workers=50, latency_ms=200, sequential_sample=5, snapshot_mb=200, import_repeats=5,
+FULL = Scale(fleets=(100, 1000), workers=50, latency_ms=200, sequential_sample=5, snapshot_mb=200, import_repeats=15,
              dispatch_clusters=10_000, rollup_clusters=1000, rollup_days=365, rollup_products=20)
 # Every path of the full run at a size that takes seconds: the smoke test in `make test`.
 QUICK = Scale(fleets=(12,), workers=4, latency_ms=20, sequential_sample=2, snapshot_mb=8, import_repeats=1,
