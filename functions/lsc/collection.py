@@ -21,7 +21,7 @@ from lsc.api_models import (BundledProductRow, PayloadError, ProductRow, Service
                             parse_version)
 from lsc.chargeback import chargeback_window, fetch_group_days
 from lsc.collection_window import collection_window, days
-from lsc.data_bucket import DataBucket
+from lsc.data_bucket import DataBucket, Tagged, supports_conditional_put
 from lsc.datasets import BUNDLED_PRODUCTS, CHARGEBACK_DAILY, COLLECTION_STATUS, PRODUCTS, PRODUCTS_DAILY, SERVICES
 from lsc.events import CollectRequest
 from lsc.monthly_objects import is_provisional, keep_highest, write_monthly
@@ -240,9 +240,26 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, *, retired: bool = False) -> None:
+STATE_WRITE_ATTEMPTS = 3
+
+
+def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, read: Tagged, *,
+                  retired: bool = False) -> None:
+    """Merges this run into the state `read` at the start of the collection. The write is
+    conditional on the state being unchanged since (one call); if another run for the cluster wrote
+    it meanwhile, its state is read again and merged. SDKs without conditional writes read first."""
     key = state_key(request.cluster_id)
-    state = bucket.get_json(key) or {}
+    conditional = supports_conditional_put(bucket.s3)
+    for attempt in range(STATE_WRITE_ATTEMPTS):
+        if not conditional or attempt == STATE_WRITE_ATTEMPTS - 1:
+            bucket.put_json(key, _merged_state(bucket.get_json(key) or {}, request, first, retired))
+            return
+        if bucket.put_json_if_unchanged(key, _merged_state(dict(read.document or {}), request, first, retired), read):
+            return
+        read = bucket.get_json_tagged(key)
+
+
+def _merged_state(state: dict[str, Any], request: CollectRequest, first: bool, retired: bool) -> dict[str, Any]:
     if first or "first_scheduled_time" not in state:
         state.update(first_run_id=request.run_id, first_scheduled_time=request.scheduled_time_text)
     if state.get("last_success_scheduled_time", "") <= request.scheduled_time_text:
@@ -250,7 +267,7 @@ def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, *, r
     if retired:
         state.update(retired_run_id=request.run_id, retired_scheduled_time=request.scheduled_time_text)
     state["cluster_id"] = request.cluster_id
-    bucket.put_json(key, state)
+    return state
 
 
 def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequest, *,
@@ -263,7 +280,8 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     """
     started = collector.now()
     day = collection_day(request, cluster)
-    state = collector.bucket.get_json(state_key(cluster.id)) or {}
+    read_state = collector.bucket.get_json_tagged(state_key(cluster.id))
+    state = read_state.document or {}
     first = state.get("first_scheduled_time", "9999") >= request.scheduled_time_text
     last_success = state.get("last_success_scheduled_time")
     window = collection_window(day, date.fromisoformat(last_success[:10]) if last_success else None,
@@ -283,7 +301,7 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
             )
         daily_rows = write_usage(collector.bucket, request, window, fetched, day, first or final)
         write_period_datasets(collector.bucket, request, window, fetched, day)
-        _update_state(collector.bucket, request, first, retired=final)
+        _update_state(collector.bucket, request, first, read_state, retired=final)
     except CallError as exc:
         status = _status(request, started, collector.now(), outcome="failed", **window_fields,
                          error_endpoint=exc.endpoint, error_class=exc.error_class, http_status=exc.http_status,
