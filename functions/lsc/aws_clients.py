@@ -24,8 +24,11 @@ def read_secret(name: str) -> str:
 
 
 def reset() -> None:
-    """Forgets clients and cached secrets: local runs point the SDK at a new endpoint."""
+    """Forgets clients, cached secrets and registries: local runs point the SDK at a new endpoint."""
     from aws_lambda_powertools.utilities import parameters
+
+    from lsc.data_bucket import forget_cached_registries
 
     client.cache_clear()
     parameters.clear_caches()
+    forget_cached_registries()

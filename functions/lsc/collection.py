@@ -22,7 +22,7 @@ from lsc.api_models import (UNKNOWN_VERSION, BundledProductRow, PayloadError, Pr
                             parse_rows, parse_version)
 from lsc.chargeback import GroupUsage, chargeback_window, fetch_group_days
 from lsc.collection_window import collection_window, days
-from lsc.data_bucket import DataBucket
+from lsc.data_bucket import DataBucket, Tagged, supports_conditional_put
 from lsc.datasets import BUNDLED_PRODUCTS, CHARGEBACK_DAILY, COLLECTION_STATUS, PRODUCTS, PRODUCTS_DAILY, SERVICES
 from lsc.events import CollectRequest
 from lsc.monthly_objects import is_provisional, keep_highest, write_monthly
@@ -313,16 +313,41 @@ def _period_peaks(fetched: Fetched) -> dict[str, str]:
     return {table: day.isoformat() for table, day in peaks.items() if day}
 
 
-def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, *, retired: bool = False,
-                  peaks: dict[str, str] | None = None, groups: list[str] | None = None) -> None:
-    """`peaks`: `_period_peaks` of this run (None: keep the stored ones); `groups`: the chargeback
-    groups this run collected in full (None: none were written)."""
+STATE_WRITE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """What a successful run adds to the cluster's state. `peaks`: `_period_peaks` of the run (None:
+    keep the stored ones); `groups`: the chargeback groups it collected in full (None: none written)."""
+
+    first: bool
+    retired: bool = False
+    peaks: dict[str, str] | None = None
+    groups: list[str] | None = None
+
+
+def _update_state(bucket: DataBucket, request: CollectRequest, change: StateChange, read: Tagged) -> None:
+    """Merges this run into the state `read` at the start of the collection. The write is
+    conditional on the state being unchanged since (one call); if another run for the cluster wrote
+    it meanwhile, its state is read again and merged. SDKs without conditional writes read first."""
     key = state_key(request.cluster_id)
-    state = bucket.get_json(key) or {}
-    if peaks is not None:
-        state[PERIOD_PEAKS] = peaks
-    if groups is not None:
-        state["chargeback_groups"] = sorted(set(groups))
+    conditional = supports_conditional_put(bucket.s3)
+    for attempt in range(STATE_WRITE_ATTEMPTS):
+        if not conditional or attempt == STATE_WRITE_ATTEMPTS - 1:
+            bucket.put_json(key, _merged_state(bucket.get_json(key) or {}, request, change))
+            return
+        if bucket.put_json_if_unchanged(key, _merged_state(dict(read.document or {}), request, change), read):
+            return
+        read = bucket.get_json_tagged(key)
+
+
+def _merged_state(state: dict[str, Any], request: CollectRequest, change: StateChange) -> dict[str, Any]:
+    if change.peaks is not None:
+        state[PERIOD_PEAKS] = change.peaks
+    if change.groups is not None:
+        state["chargeback_groups"] = sorted(set(change.groups))
+    first, retired = change.first, change.retired
     if first or "first_scheduled_time" not in state:
         state.update(first_run_id=request.run_id, first_scheduled_time=request.scheduled_time_text)
     if state.get("last_success_scheduled_time", "") <= request.scheduled_time_text:
@@ -330,7 +355,7 @@ def _update_state(bucket: DataBucket, request: CollectRequest, first: bool, *, r
     if retired:
         state.update(retired_run_id=request.run_id, retired_scheduled_time=request.scheduled_time_text)
     state["cluster_id"] = request.cluster_id
-    bucket.put_json(key, state)
+    return state
 
 
 def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequest, *,
@@ -343,7 +368,8 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
     """
     started = collector.now()
     day, today = collection_day(request), cluster_today(request, cluster)
-    state = collector.bucket.get_json(state_key(cluster.id)) or {}
+    read_state = collector.bucket.get_json_tagged(state_key(cluster.id))
+    state = read_state.document or {}
     first = state.get("first_scheduled_time", "9999") >= request.scheduled_time_text
     last_success = state.get("last_success_scheduled_time")
     # A redriven or late older run knows fewer days than the newer one that wrote the month objects
@@ -368,9 +394,9 @@ def collect_cluster(collector: Collector, cluster: Cluster, request: CollectRequ
         daily_rows = (0 if superseded_by
                       else write_usage(collector.bucket, request, window, fetched, today, first or final))
         write_period_datasets(collector.bucket, request, window, fetched, day)
-        _update_state(collector.bucket, request, first and not superseded_by, retired=final,
-                      peaks=None if superseded_by else _period_peaks(fetched),
-                      groups=cluster.groups if fetched.chargeback_window and not superseded_by else None)
+        _update_state(collector.bucket, request, StateChange(
+            first=first and not superseded_by, retired=final, peaks=None if superseded_by else _period_peaks(fetched),
+            groups=cluster.groups if fetched.chargeback_window and not superseded_by else None), read_state)
     except CallError as exc:
         status = _status(request, started, collector.now(), outcome="failed", **window_fields,
                          error_endpoint=exc.endpoint, error_class=exc.error_class, http_status=exc.http_status,

@@ -74,3 +74,34 @@ class MotoEndpoint:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+class MotoProcess:
+    """moto server in a child process of its own (`lsc.local.moto_process`): what a benchmark
+    measures then does not share a GIL with moto's request handling. `env` reaches the server
+    (moto reads some behaviour switches from its environment). Same interface as MotoEndpoint."""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        from lsc.local.child_process import ChildProcess
+
+        self._child = ChildProcess("lsc.local.moto_process", env={**LOCAL_ENV, **(env or {})})
+        self.url = ""
+
+    def start(self) -> "MotoProcess":
+        self._child.start()
+        self.url = f"http://127.0.0.1:{self._child.ready['port']}"
+        return self
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds the server has used so far."""
+        return self._child.cpu_seconds()
+
+    def stop(self) -> None:
+        self._child.stop()
+        self.url = ""
+
+    def __enter__(self) -> "MotoProcess":
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -30,13 +30,15 @@ class Scale:
     rollup_clusters: int
     rollup_days: int
     rollup_products: int
+    simulator_processes: int  # child processes serving the fleet's simulated clusters
 
 
 FULL = Scale(fleets=(100, 1000), workers=50, latency_ms=200, sequential_sample=5, snapshot_mb=200, import_repeats=15,
-             dispatch_clusters=10_000, rollup_clusters=1000, rollup_days=365, rollup_products=20)
+             dispatch_clusters=10_000, rollup_clusters=1000, rollup_days=365, rollup_products=20,
+             simulator_processes=2)
 # Every path of the full run at a size that takes seconds: the smoke test in `make test`.
 QUICK = Scale(fleets=(12,), workers=4, latency_ms=20, sequential_sample=2, snapshot_mb=8, import_repeats=1,
-              dispatch_clusters=120, rollup_clusters=12, rollup_days=62, rollup_products=3)
+              dispatch_clusters=120, rollup_clusters=12, rollup_days=62, rollup_products=3, simulator_processes=1)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -59,21 +61,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lsc.local.aws_env import MotoEndpoint
+    from lsc.local.aws_env import MotoProcess
     from lsc.local.bench import cold_start, enqueue, fleet, rollup_scale, snapshot_memory
+    from lsc.local.child_process import stop_on_sigterm
     from lsc.local.bench.report import render_table, write_json
     from lsc.local.demo import DEMO_ESTATE
     from lsc.observability import logger
 
     logger.setLevel("WARNING")
+    stop_on_sigterm()  # like Ctrl-C: the moto and simulator processes are stopped on the way out
     scale = QUICK if args.quick else FULL
     wanted = args.only or MEASUREMENTS
     rows = []
     started = time.monotonic()
-    with MotoEndpoint() as moto, tempfile.TemporaryDirectory(prefix="lsc-bench-") as workdir:
+    # moto server in a process of its own, so the collectors measured here do not share its GIL
+    with MotoProcess(enqueue.MOTO_PURGE_ANYTIME) as moto, tempfile.TemporaryDirectory(prefix="lsc-bench-") as workdir:
         steps = {
             "fleet": lambda: [row for clusters in scale.fleets for row in fleet.measure(
-                moto.url, str(DEMO_ESTATE), clusters, scale.workers, scale.latency_ms / 1000, scale.sequential_sample)],
+                moto, str(DEMO_ESTATE), clusters, scale.workers, scale.latency_ms / 1000, scale.sequential_sample,
+                scale.simulator_processes)],
             "snapshot": lambda: [snapshot_memory.measure(moto.url, scale.snapshot_mb)],
             "cold-start": lambda: cold_start.measure(scale.import_repeats),
             "dispatcher": lambda: [enqueue.measure(moto.url, scale.dispatch_clusters)],

@@ -34,7 +34,29 @@ class LocalCA:
         """What a collector configured with this CA bundle would use."""
         return ssl.create_default_context(cadata=self.ca_pem)
 
+    def write_server_pem(self, path: str | Path) -> Path:
+        """The leaf's private key and certificate chain, for simulators in another process
+        (`ServerCertificate`); a throwaway key, but written for the owner only."""
+        target = Path(path)
+        target.touch(mode=0o600)
+        self._leaf.private_key_and_cert_chain_pem.write_to_path(str(target))
+        return target
+
     def write_ca_pem(self, path: str | Path) -> Path:
         target = Path(path)
         target.write_text(self.ca_pem, encoding="ascii")
         return target
+
+
+class ServerCertificate:
+    """A `LocalCA`'s leaf loaded from `LocalCA.write_server_pem` in another process: what
+    `SimulatorServer(tls=...)` serves with (the wrong-ca fault makes its own CA)."""
+
+    def __init__(self, pem_path: str | Path) -> None:
+        self._path = str(pem_path)
+
+    @cached_property
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self._path)
+        return context

@@ -5,8 +5,8 @@ bare `send_message_batch` calls, so the ratio is what lsc adds to the SQS round 
 moto's SendMessageBatch scans every message already in the queue (it recomputes the queue's
 attributes per message), so 10,000 sends into one queue take minutes there and milliseconds each in
 SQS. A side thread empties the queue during both runs, standing in for the collectors that consume
-it in AWS, so that what is timed is the dispatcher, not moto's queue depth (the moto server must run
-in this process: the purges need moto's once-a-minute purge limit lifted through its environment).
+it in AWS, so that what is timed is the dispatcher, not moto's queue depth (the purges need moto's
+once-a-minute purge limit lifted through the moto server's environment: `MOTO_PURGE_ANYTIME`).
 """
 from __future__ import annotations
 

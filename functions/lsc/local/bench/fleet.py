@@ -2,30 +2,38 @@
 request) collected through the real dispatcher -> SQS (moto server) -> collector handler path, with
 a pool of worker threads standing in for the collector Lambda's concurrency.
 
+The stand-ins run in processes of their own (moto server: `MotoProcess`; the simulators: a few
+`SimulatorPool` children), so the measured process holds only the dispatcher and the collectors.
+
 Baselines: the ideal ceil(N/C) x (requests per cluster x latency), a naive sequential loop over a
-sample of the clusters, and raw httpx GETs of the same endpoints for one cluster. Time spent in S3
-calls (moto writes ~160 objects/s, far below S3) is measured on every call and reported apart.
+sample of the clusters, and raw httpx GETs of the same endpoints for one cluster. Alongside, the
+stand-in floor: the CPU time moto and the simulators used during the measured run, spread over the
+machine's cores — the wall time the run could not go below even with a collector that cost nothing
+(AWS's S3 and SQS, and real clusters, do not run on the collectors' CPUs).
 """
 from __future__ import annotations
 
 import math
+import os
 import resource
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
 import boto3
 import httpx
 
 from lsc.local.aws_env import local_aws
 from lsc.local.bench.report import Measurement
+from lsc.local.bench.simulator_pool import SimulatorPool
 from lsc.local.cli_output import progress
 from lsc.local.fixture import Fixture, load_estate
-from lsc.local.lambda_runtime import LambdaContext, drain_queue, scheduler_input
-from lsc.local.local_estate import cluster_entry, provision, seed, start_simulators
+from lsc.local.lambda_runtime import LambdaContext, run_event_source, scheduler_input, sqs_event
+from lsc.local.local_estate import LocalDeployment, cluster_entry, provision, seed
 from lsc.local.tls import LocalCA
 
 # The collector's requests for a cluster without chargeback groups (architecture §4).
@@ -37,6 +45,12 @@ FIRST_RUN = "2026-11-29T06:00:00Z"  # seeds each cluster's state, so the measure
 MEASURED_RUN = "2026-11-30T06:00:00Z"
 
 
+class LocalAws(Protocol):
+    url: str
+
+    def cpu_seconds(self) -> float: ...
+
+
 def raise_open_files_limit() -> int:
     """Every simulated cluster holds a listening socket and a connection: use the hard limit."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -45,59 +59,141 @@ def raise_open_files_limit() -> int:
     return hard
 
 
-def bench_fixtures(demo_estate: str, clusters: int) -> list[Fixture]:
+def bench_fixtures(demo_estate: str, clusters: int, *, first: int = 0) -> list[Fixture]:
     """Copies of a demo cluster without chargeback groups, so every cluster makes len(ENDPOINTS) calls."""
     plain = next(f for f in load_estate(demo_estate) if not f.chargeback and not f.bearer_tokens)
-    return [plain.model_copy(update={"cluster_id": f"bench-{n:05d}", "path_prefix": None}) for n in range(clusters)]
+    return [plain.model_copy(update={"cluster_id": f"bench-{n:05d}", "path_prefix": None})
+            for n in range(first, first + clusters)]
 
 
-class S3Timer:
-    """Wall time spent inside S3 calls, summed over threads (botocore events fire in the calling thread)."""
+class AwsCalls:
+    """Every AWS call of the clients created while attached (all threads), by service: how many,
+    and the wall time spent inside them (botocore events fire in the calling thread)."""
 
     def __init__(self) -> None:
-        self.seconds = 0.0
-        self.calls = 0
+        self.calls: Counter[str] = Counter()
+        self.seconds: Counter[str] = Counter()
         self._started = threading.local()
         self._lock = threading.Lock()
+        self._events = boto3._get_default_session().events
 
-    def attach(self, client) -> None:  # type: ignore[no-untyped-def]
-        client.meta.events.register("before-call.s3", self._before)
-        client.meta.events.register("after-call.s3", self._after)
+    def __enter__(self) -> "AwsCalls":
+        self._events.register("before-call", self._before, unique_id="lsc-bench-calls-before")
+        self._events.register("after-call", self._after, unique_id="lsc-bench-calls-after")
+        return self
 
-    def _before(self, **_: object) -> None:
+    def __exit__(self, *_: object) -> None:
+        self._events.unregister("before-call", unique_id="lsc-bench-calls-before")
+        self._events.unregister("after-call", unique_id="lsc-bench-calls-after")
+
+    def _before(self, model: Any, **_: object) -> None:
         self._started.at = time.perf_counter()
 
-    def _after(self, **_: object) -> None:
+    def _after(self, model: Any, **_: object) -> None:
+        service = model.service_model.endpoint_prefix
         with self._lock:
-            self.seconds += time.perf_counter() - self._started.at
-            self.calls += 1
+            self.seconds[service] += time.perf_counter() - self._started.at
+            self.calls[service] += 1
+
+    def mark(self) -> tuple[Counter[str], Counter[str]]:
+        with self._lock:
+            return Counter(self.calls), Counter(self.seconds)
 
 
 @dataclass
 class FleetRun:
     wall_s: float
     succeeded: int
-    s3_s: float
-    s3_calls: int
+    calls: Counter[str]  # AWS calls by service during the run
+    seconds: Counter[str]  # wall time inside them, summed over threads
+    cpu_s: dict[str, float]  # CPU seconds used during the run, by process
+
+    @property
+    def s3_calls(self) -> int:
+        return self.calls["s3"]
 
 
-def _run_fleet(deployment, workers: int, scheduled_time: str, timer: S3Timer) -> FleetRun:  # type: ignore[no-untyped-def]
-    from lsc import aws_clients
+class CpuMeter:
+    """CPU seconds of the measured process and of each stand-in process, over a block."""
+
+    def __init__(self, aws: LocalAws, pool: SimulatorPool | None) -> None:
+        self._readers = {"collectors (this process)": time.process_time, "moto server": aws.cpu_seconds}
+        if pool is not None:
+            self._readers["simulators"] = pool.cpu_seconds
+
+    def read(self) -> dict[str, float]:
+        return {name: read() for name, read in self._readers.items()}
+
+
+def _measured(calls: AwsCalls, cpu: CpuMeter, action) -> tuple[float, Any, Counter[str], Counter[str], dict[str, float]]:  # type: ignore[no-untyped-def]
+    calls_before, seconds_before = calls.mark()
+    cpu_before = cpu.read()
+    started = time.perf_counter()
+    result = action()
+    wall_s = time.perf_counter() - started
+    calls_after, seconds_after = calls.mark()
+    cpu_after = cpu.read()
+    return (wall_s, result, calls_after - calls_before, seconds_after - seconds_before,
+            {name: cpu_after[name] - cpu_before[name] for name in cpu_after})
+
+
+def _run_fleet(deployment, workers: int, scheduled_time: str, calls: AwsCalls, cpu: CpuMeter) -> FleetRun:  # type: ignore[no-untyped-def]
     from lsc.handlers import collector, dispatcher
 
-    timer.attach(aws_clients.client("s3"))
-    calls_before, seconds_before = timer.calls, timer.seconds
-    started = time.perf_counter()
-    dispatcher.handler(scheduler_input("lsc-bench", scheduled_time), LambdaContext("lsc-dispatcher"))
+    def run() -> int:
+        dispatcher.handler(scheduler_input("lsc-bench", scheduled_time), LambdaContext("lsc-dispatcher"))
+        return run_event_source(boto3.client("sqs"), deployment.queue_url, collector.handler, workers=workers,
+                                batch_size=COLLECTOR_BATCH_SIZE).succeeded
 
-    def worker(_: int) -> int:
-        return drain_queue(boto3.client("sqs"), deployment.queue_url, collector.handler,
-                           batch_size=COLLECTOR_BATCH_SIZE).succeeded
+    wall_s, succeeded, run_calls, run_seconds, cpu_s = _measured(calls, cpu, run)
+    return FleetRun(wall_s, succeeded, run_calls, run_seconds, cpu_s)
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        succeeded = sum(pool.map(worker, range(workers)))
-    return FleetRun(time.perf_counter() - started, succeeded, timer.seconds - seconds_before,
-                    timer.calls - calls_before)
+
+def _collect_one(cluster_id: str, scheduled_time: str, run_id: str) -> None:
+    """The collector handler on one message for `cluster_id`, as Lambda would invoke it."""
+    from lsc.events import CollectRequest
+    from lsc.handlers import collector
+
+    scheduled = CollectRequest(cluster_id="x", run_id="x", scheduled_time=scheduled_time).scheduled_time
+    body = CollectRequest(cluster_id=cluster_id, run_id=run_id, scheduled_time=scheduled).body()
+    response = collector.handler(sqs_event([{"MessageId": cluster_id, "ReceiptHandle": "-", "Body": body}],
+                                           "arn:aws:sqs:us-east-1:000000000000:bench"), LambdaContext("lsc-collector"))
+    if response.get("batchItemFailures"):
+        raise RuntimeError(f"cluster {cluster_id} was not collected")
+
+
+def seed_first_collections(deployment: LocalDeployment, cluster_ids: list[str]) -> None:
+    """Each cluster as its first collection (FIRST_RUN) left it for the measured daily run: that run
+    reads the cluster's state and the month objects of its window, nothing else of the first run.
+
+    The first cluster is collected for real; the others get copies of those objects with their own
+    id. (A real first collection per cluster is ~34 S3 calls: at 1,000 clusters, minutes of moto.)
+    """
+    from lsc.collection import state_key
+    from lsc.collection_window import collection_window, months_between
+    from lsc.datasets import PRODUCTS_DAILY
+
+    template, others = cluster_ids[0], cluster_ids[1:]
+    _collect_one(template, FIRST_RUN, "lsc-bench-first")
+    window = collection_window(date.fromisoformat(MEASURED_RUN[:10]), date.fromisoformat(FIRST_RUN[:10]), first=False)
+    keys = [state_key] + [lambda cid, month=month: PRODUCTS_DAILY.key(month, cid)
+                          for month in months_between(window.start, window.end)]
+    s3 = boto3.client("s3")
+    objects = {}
+    for key in keys:
+        try:
+            response = s3.get_object(Bucket=deployment.bucket, Key=key(template))
+        except s3.exceptions.NoSuchKey:
+            continue  # no usage that month
+        objects[key] = (response["Body"].read(), response["ContentType"])
+
+    def copy(cluster_id: str) -> None:
+        for key, (body, content_type) in objects.items():
+            s3.put_object(Bucket=deployment.bucket, Key=key(cluster_id), ContentType=content_type,
+                          Body=body.replace(f'"{template}"'.encode(), f'"{cluster_id}"'.encode()))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(copy, others))
 
 
 def _raw_gets(url: str, fixture: Fixture, ca: LocalCA, today: date) -> float:
@@ -110,47 +206,73 @@ def _raw_gets(url: str, fixture: Fixture, ca: LocalCA, today: date) -> float:
     return time.perf_counter() - started
 
 
-def measure(endpoint_url: str, demo_estate: str, clusters: int, workers: int, latency_s: float,
-            sample: int) -> list[Measurement]:
+def cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def measure(aws: LocalAws, demo_estate: str, clusters: int, workers: int, latency_s: float,
+            sample: int, simulator_processes: int) -> list[Measurement]:
     raise_open_files_limit()
-    fixtures = bench_fixtures(demo_estate, clusters)
     ca = LocalCA()
-    timer = S3Timer()
-    with ExitStack() as stack:
-        started = time.perf_counter()
-        servers = start_simulators(stack, fixtures, ca, latency_s=latency_s)
-        progress(f"  {clusters} simulators up in {time.perf_counter() - started:.2f}s")
-        bucket = f"bench-fleet-{clusters}"
-        with local_aws(endpoint_url):
-            deployment = provision(endpoint_url, bucket, visibility_timeout=900)
-            seed(deployment, [(f, cluster_entry(f, s.url)) for f, s in zip(fixtures, servers)], ca.ca_pem)
-        with local_aws(endpoint_url, deployment.handler_env()):
-            for server in servers:
-                server.latency_s = 0.0
-            _run_fleet(deployment, workers, FIRST_RUN, timer)  # first collections: state for the daily run
-            for server in servers:
-                server.latency_s = latency_s
+    sequential = _sample_sequential(aws, demo_estate, ca, clusters, sample, latency_s)
+    fixtures = bench_fixtures(demo_estate, clusters)
+    started = time.perf_counter()
+    with SimulatorPool(demo_estate, clusters, ca, processes=simulator_processes) as pool, AwsCalls() as calls:
+        progress(f"  {clusters} simulators up in {time.perf_counter() - started:.2f}s ({simulator_processes} processes)")
+        cpu = CpuMeter(aws, pool)
+        with local_aws(aws.url):
+            deployment = provision(aws.url, f"bench-fleet-{clusters}", visibility_timeout=900)
+            seed(deployment, [(f, cluster_entry(f, c.url)) for f, c in zip(fixtures, pool.clusters)], ca.ca_pem)
+        with local_aws(aws.url, deployment.handler_env()):
+            seeding_started = time.perf_counter()
+            seed_first_collections(deployment, [c.cluster_id for c in pool.clusters])  # and the clients are warm
+            progress(f"  first collections seeded (L=0): {time.perf_counter() - seeding_started:.1f}s")
+            pool.set_latency(latency_s)
             progress(f"  collecting {clusters} clusters with {workers} workers")
-            fleet = _run_fleet(deployment, workers, MEASURED_RUN, timer)
-            progress(f"  naive sequential loop over {sample} clusters")
-            sequential = _sample_sequential(deployment, servers[:sample], MEASURED_RUN)
-        raw = min(_raw_gets(servers[0].url, fixtures[0], ca, date.fromisoformat(MEASURED_RUN[:10])) for _ in range(3))
+            fleet = _run_fleet(deployment, workers, MEASURED_RUN, calls, cpu)
+            progress(f"  {fleet.wall_s:.1f}s")
+        raw = min(_raw_gets(pool.clusters[0].url, fixtures[0], ca, date.fromisoformat(MEASURED_RUN[:10]))
+                  for _ in range(3))
+    if fleet.succeeded != clusters:
+        raise RuntimeError(f"the fleet run collected {fleet.succeeded} of {clusters} clusters")
+    return rows(clusters, workers, latency_s, sample, fleet, sequential, raw)
+
+
+def rows(clusters: int, workers: int, latency_s: float, sample: int, fleet: FleetRun, sequential: FleetRun,
+         raw: float) -> list[Measurement]:
     ideal_s = math.ceil(clusters / workers) * len(ENDPOINTS) * latency_s
     sequential_s = sequential.wall_s / sample * clusters
     per_cluster_s = sequential.wall_s / sample
-    per_cluster_s3_s = sequential.s3_s / sample
-    if fleet.succeeded != clusters:
-        raise RuntimeError(f"the fleet run collected {fleet.succeeded} of {clusters} clusters")
+    per_cluster_s3_s = sequential.seconds["s3"] / sample
+    stand_in_cpu_s = sum(seconds for name, seconds in fleet.cpu_s.items() if name != "collectors (this process)")
+    floor_s = stand_in_cpu_s / cores()
+    moto_calls = sum(fleet.calls.values())
     common = {"clusters": clusters, "workers": workers, "latency_ms": latency_s * 1000,
               "requests_per_cluster": len(ENDPOINTS)}
+    label = f"{clusters:,} clusters, C={workers}, L={latency_s * 1000:g} ms"
     return [
         Measurement(
-            name=f"fleet: {clusters:,} clusters, C={workers}, L={latency_s * 1000:g} ms", value=fleet.wall_s, unit="s",
+            name=f"fleet: {label}", value=fleet.wall_s, unit="s",
             baseline_name="ideal", baseline=ideal_s, target=f"<= {TARGET_FLEET_RATIO}x ideal (at 1,000)",
             met=fleet.wall_s <= TARGET_FLEET_RATIO * ideal_s if clusters >= 1000 else None,
-            details={**common, "s3_calls": fleet.s3_calls, "s3_share_of_worker_time": fleet.s3_s / (fleet.wall_s * workers),
+            details={**common, "s3_calls": fleet.s3_calls, "s3_calls_per_cluster": fleet.s3_calls / clusters,
+                     "aws_calls_by_service": dict(fleet.calls),
+                     "s3_share_of_worker_time": fleet.seconds["s3"] / (fleet.wall_s * workers),
+                     "cpu_seconds_by_process": fleet.cpu_s, "cores": cores(),
+                     "ratio_to_stand_in_floor": fleet.wall_s / floor_s if floor_s else None,
                      "naive_sequential_s_extrapolated": sequential_s,
                      "speedup_over_sequential": sequential_s / fleet.wall_s},
+        ),
+        Measurement(
+            name=f"fleet: {clusters:,} clusters, stand-in floor (moto + simulators CPU / {cores()} cores)",
+            value=fleet.wall_s, unit="s", baseline_name="floor", baseline=floor_s,
+            details={**common, "stand_in_cpu_s": stand_in_cpu_s, "cpu_seconds_by_process": fleet.cpu_s,
+                     "moto_calls": moto_calls,
+                     "moto_calls_per_cpu_second": moto_calls / fleet.cpu_s["moto server"]
+                     if fleet.cpu_s["moto server"] else None,
+                     "collector_cpu_ms_per_cluster": 1000 * fleet.cpu_s["collectors (this process)"] / clusters,
+                     "moto_cpu_ms_per_cluster": 1000 * fleet.cpu_s["moto server"] / clusters,
+                     "simulator_cpu_ms_per_cluster": 1000 * fleet.cpu_s.get("simulators", 0.0) / clusters},
         ),
         Measurement(
             name=f"fleet: {clusters:,} clusters vs naive sequential loop", value=fleet.wall_s, unit="s",
@@ -168,21 +290,26 @@ def measure(endpoint_url: str, demo_estate: str, clusters: int, workers: int, la
     ]
 
 
-def _sample_sequential(deployment, servers, scheduled_time: str) -> FleetRun:  # type: ignore[no-untyped-def]
-    """One worker over a sample: the naive loop, one cluster after the other."""
-    from lsc import aws_clients
-    from lsc.events import CollectRequest
-    from lsc.handlers import collector
-    from lsc.local.lambda_runtime import sqs_event
+def _sample_sequential(aws: LocalAws, demo_estate: str, ca: LocalCA, clusters: int, sample: int,
+                       latency_s: float) -> FleetRun:
+    """The naive loop over `sample` clusters of their own (bench-<clusters>..., own simulators,
+    bucket and queue, seeded like the fleet's), one cluster after the other: a daily collection of
+    each, with warm clients as in the fleet run."""
+    progress(f"  naive sequential loop over {sample} clusters")
+    fixtures = bench_fixtures(demo_estate, sample, first=clusters)
+    with SimulatorPool(demo_estate, sample, ca, processes=1, first=clusters) as pool, AwsCalls() as calls:
+        cpu = CpuMeter(aws, pool)
+        with local_aws(aws.url):
+            deployment = provision(aws.url, f"bench-fleet-{clusters}-sample", visibility_timeout=900)
+            seed(deployment, [(f, cluster_entry(f, c.url)) for f, c in zip(fixtures, pool.clusters)], ca.ca_pem)
+        with local_aws(aws.url, deployment.handler_env()):
+            seed_first_collections(deployment, [c.cluster_id for c in pool.clusters])
+            pool.set_latency(latency_s)
 
-    timer = S3Timer()
-    timer.attach(aws_clients.client("s3"))
-    scheduled = CollectRequest(cluster_id="x", run_id="x", scheduled_time=scheduled_time).scheduled_time
-    started = time.perf_counter()
-    for server in servers:
-        body = CollectRequest(cluster_id=server.cluster_id, run_id="lsc-bench-sequential", scheduled_time=scheduled).body()
-        response = collector.handler(sqs_event([{"MessageId": server.cluster_id, "ReceiptHandle": "-", "Body": body}],
-                                                "arn:aws:sqs:us-east-1:000000000000:bench"), LambdaContext("lsc-collector"))
-        if response.get("batchItemFailures"):
-            raise RuntimeError(f"cluster {server.cluster_id} failed in the sequential sample")
-    return FleetRun(time.perf_counter() - started, len(servers), timer.seconds, timer.calls)
+            def run() -> int:
+                for cluster in pool.clusters:
+                    _collect_one(cluster.cluster_id, MEASURED_RUN, "lsc-bench-sequential")
+                return len(pool.clusters)
+
+            wall_s, succeeded, run_calls, run_seconds, cpu_s = _measured(calls, cpu, run)
+    return FleetRun(wall_s, succeeded, run_calls, run_seconds, cpu_s)
