@@ -95,13 +95,18 @@ class ChildProcess:
 
 
 def serve(ready: dict[str, Any], commands: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
-    """The child's side: announce `ready`, answer commands until stdin closes, then return."""
+    """The child's side: announce `ready`, answer commands until stdin closes, then return.
+    Only the answers use stdout: whatever else writes there (a logger) goes to stderr."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # finally blocks run, sockets close
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when its children stop
-    print(json.dumps(ready), flush=True)
+    sys.stdout.flush()
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    print(json.dumps(ready), file=channel, flush=True)
     for line in sys.stdin:
         if line.strip():
-            print(json.dumps(commands(json.loads(line)) if commands else {"error": "no commands"}), flush=True)
+            answer = commands(json.loads(line)) if commands else {"error": "no commands"}
+            print(json.dumps(answer), file=channel, flush=True)
 
 
 def stop_on_sigterm() -> None:
