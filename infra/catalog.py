@@ -12,11 +12,14 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 # name -> what one row is; the README's view table is generated from this.
 VIEWS: dict[str, str] = {
+    "usage_cluster_days": "usage source, chargeback group, cluster, usage day, product, metric: the cluster's daily peak (duplicates collapsed)",
     "cluster_daily_usage": "usage source, chargeback group, cluster, usage day, product, metric: the cluster's daily peak (duplicates collapsed) and the day's total across clusters",
     "usage_daily_totals": "usage source, chargeback group, usage day, product, metric: total across clusters",
     "multicluster_daily": "usage day, product, metric: total across clusters",
     "chargeback_multicluster_daily": "usage day, chargeback group, product, metric: total across clusters",
     "usage_calendar_periods": "calendar period (month and quarter), cluster, usage day, product, metric, per usage source and group",
+    "usage_month_parts": "month, usage source, chargeback group, product, metric, and one usage day (its total across clusters) or one cluster (its peak in the month)",
+    "usage_period_parts": "calendar period (month and quarter), usage source, chargeback group, product, metric, and one usage day (its total) or one cluster (its peak in the period)",
     "usage_period_peaks": "calendar period, usage source, chargeback group, product, metric: highest daily sum",
     "evidence_clusters": "cluster (registered or ever collected): days it is expected to have evidence for, retirement, last success",
     "evidence_ranges": "cluster, range of expected days: covered or not by successful collections (archived snapshots)",
