@@ -2,7 +2,7 @@
 -- parameters. Columns as multicluster_peak_monthly, with period_start/period_end = the bounds, plus
 -- `usage_source` and `group_name`: rows with usage_source = 'products' are the estate's position,
 -- rows with 'chargeback' the same rule applied to each chargeback group.
--- A view cannot take parameters, so this repeats the rule of usage_month_parts/usage_period_peaks
+-- A view cannot take parameters, so this repeats the rule of usage_month_parts/usage_rollup_peaks
 -- and the completeness of usage_period_figures for one period.
 WITH bounds AS (
     SELECT CAST(? AS DATE) AS period_start, CAST(? AS DATE) AS period_end

@@ -1,7 +1,10 @@
--- usage_month_parts under each calendar period: every row under its month and under its quarter.
--- A day row stays one row; a cluster's rows of a quarter's months merge into one (its peak of the
--- quarter). The month branch labels rows with the partition value itself, so a filter on a month
--- label still prunes partitions.
+-- usage_month_parts under each period: every row under its month, under its quarter and under the
+-- usage source's window (period_kind 'window': its earliest to its latest collected day, which the
+-- rollup document reports next to the months). A day row stays one row; a cluster's rows of a
+-- quarter's (the window's) months merge into one: its peak of that period. The month branch labels
+-- rows with the partition value itself, so a filter on a month label still prunes partitions.
+-- DuckDB materializes `months` once for all the kinds a query asks for (Trino inlines it: one read
+-- per kind).
 WITH months AS (
     SELECT u.*, CAST(u.month || '-01' AS DATE) AS month_start
     FROM usage_month_parts AS u
@@ -27,6 +30,14 @@ FROM (
         CAST(year(m.month_start) AS varchar) || '-Q' || CAST(quarter(m.month_start) AS varchar) AS period_label,
         CAST(date_trunc('quarter', m.month_start) AS DATE) AS period_start,
         CAST(date_trunc('quarter', m.month_start) + INTERVAL '3' MONTH - INTERVAL '1' DAY AS DATE) AS period_end,
+        m.*
+    FROM months AS m
+    UNION ALL
+    SELECT
+        'window' AS period_kind,
+        'window' AS period_label,
+        min(m.usage_date) OVER (PARTITION BY m.usage_source) AS period_start,
+        max(m.usage_date) OVER (PARTITION BY m.usage_source) AS period_end,
         m.*
     FROM months AS m
 ) AS periods
