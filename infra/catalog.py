@@ -12,14 +12,19 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 # name -> what one row is; the README's view table is generated from this.
 VIEWS: dict[str, str] = {
+    "usage_cluster_days": "usage source, chargeback group, cluster, usage day, product, metric: the cluster's daily peak (duplicates collapsed)",
     "cluster_daily_usage": "usage source, chargeback group, cluster, usage day, product, metric: the cluster's daily peak (duplicates collapsed) and the day's total across clusters",
     "usage_daily_totals": "usage source, chargeback group, usage day, product, metric: total across clusters",
     "multicluster_daily": "usage day, product, metric: total across clusters",
     "chargeback_multicluster_daily": "usage day, chargeback group, product, metric: total across clusters",
     "usage_calendar_periods": "calendar period (month and quarter), cluster, usage day, product, metric, per usage source and group",
+    "usage_month_parts": "month, usage source, chargeback group, product, metric, and one usage day (its total across clusters) or one cluster (its peak in the month)",
+    "usage_period_parts": "period (month, quarter, the usage source's window of collected days), usage source, chargeback group, product, metric, and one usage day (its total) or one cluster (its peak in the period)",
+    "usage_rollup_peaks": "period (month, quarter, window), usage source, chargeback group, product, metric: highest daily sum",
     "usage_period_peaks": "calendar period, usage source, chargeback group, product, metric: highest daily sum",
     "evidence_clusters": "cluster (registered or ever collected): days it is expected to have evidence for, retirement, last success",
     "evidence_ranges": "cluster, range of expected days: covered or not by successful collections (archived snapshots)",
+    "usage_rollup_figures": "usage_rollup_peaks plus clusters expected and cluster-days missing in the period",
     "usage_period_figures": "usage_period_peaks plus clusters expected and cluster-days missing in the period",
     "multicluster_peak_monthly": "month, product, metric: highest daily sum",
     "multicluster_peak_quarterly": "quarter, product, metric: highest daily sum",

@@ -48,24 +48,50 @@ def usage_window(source: RollupSource, daily_view: str = "multicluster_daily") -
     return as_date(bounds["first_day"]), as_date(bounds["last_day"])
 
 
-def _span_rows(source: RollupSource, usage: str, daily_view: str, start: date | None,
-               end: date | None) -> list[dict[str, Any]]:
-    span = usage_window(source, daily_view)
-    if span and (start or end):
-        span = (start or span[0], end or span[1])
-    return [row for row in (source.peak_for_period(*span) if span else []) if row["usage_source"] == usage]
+# Every month and each usage source's window (its earliest to its latest collected day) in one
+# query: the months and the windows share one pass over the daily rows.
+WHOLE_ROLLUP_QUERY = (
+    "SELECT * FROM usage_rollup_figures "
+    "WHERE period_kind = 'window' OR (period_kind = 'month' AND usage_source = 'products')"
+)
 
 
 def rollup_document(source: RollupSource, start: date | None = None,
                     end: date | None = None) -> dict[str, list[dict[str, Any]]]:
     """`window`: one period over every collected day (or `start`..`end`); `monthly`: one period per
     calendar month (those overlapping `start`..`end`); `chargeback`: each group's peak over every
-    day of chargeback data collected (or `start`..`end`)."""
+    day of chargeback data collected (or `start`..`end`).
+
+    Every query reads all the objects it needs, so the document asks as few as it can: without
+    bounds one (`usage_rollup_figures`); with bounds the monthly view and the period query (once
+    when both usage sources share the span: one run returns the rows of both)."""
+    if start is None and end is None:
+        rows = source.query(WHOLE_ROLLUP_QUERY)
+
+        def of(kind: str, usage: str) -> list[dict[str, Any]]:
+            return [row for row in rows if row["period_kind"] == kind and row["usage_source"] == usage]
+
+        return {
+            "window": document_rows(of("window", "products")),
+            "monthly": document_rows(of("month", "products")),
+            "chargeback": document_rows(of("window", "chargeback"), ("group_name", *ROW_KEYS)),
+        }
+    spans = {usage: _span(source, daily_view, start, end)
+             for usage, daily_view in (("products", "multicluster_daily"), ("chargeback", "chargeback_multicluster_daily"))}
+    periods: dict[tuple[date, date], list[dict[str, Any]]] = {}
+
+    def window_rows(usage: str) -> list[dict[str, Any]]:
+        span = spans[usage]
+        if span is None:
+            return []
+        if span not in periods:
+            periods[span] = source.peak_for_period(*span)
+        return [row for row in periods[span] if row["usage_source"] == usage]
+
     return {
-        "window": document_rows(_span_rows(source, "products", "multicluster_daily", start, end)),
+        "window": document_rows(window_rows("products")),
         "monthly": document_rows(overlapping(source.view("multicluster_peak_monthly"), start, end)),
-        "chargeback": document_rows(_span_rows(source, "chargeback", "chargeback_multicluster_daily", start, end),
-                                    ("group_name", *ROW_KEYS)),
+        "chargeback": document_rows(window_rows("chargeback"), ("group_name", *ROW_KEYS)),
     }
 
 
@@ -88,6 +114,14 @@ def duplicate_warnings(duplicates: Iterable[Mapping[str, Any]]) -> list[str]:
         f"its usage is counted {len(d['cluster_ids'])} times in these figures; disable all but one registry entry"
         for d in duplicates
     ]
+
+
+def _span(source: RollupSource, daily_view: str, start: date | None, end: date | None) -> tuple[date, date] | None:
+    """`start`..`end`, an open end taken from the collected days; None: no usage collected."""
+    if start and end:
+        return start, end  # no usage in them: the period query returns no rows either
+    span = usage_window(source, daily_view)
+    return (start or span[0], end or span[1]) if span else None
 
 
 def overlapping(rows: Iterable[Row], start: date | None, end: date | None) -> list[Row]:

@@ -1,30 +1,12 @@
 -- One row per (usage source, chargeback group, cluster, usage day, product, metric): that cluster's
--- daily peak and the day's total across clusters. Plain product usage and chargeback usage share
--- this view so that every rollup, per group or not, runs the same logic. `usage_source` is a
--- constant in each branch, so a filter on it removes the other table from the plan in both engines.
+-- daily peak (usage_cluster_days) and the day's total across clusters. A window over every
+-- cluster-day row: for per-cluster detail (multicluster_daily_by_cluster); the rollup views
+-- aggregate usage_cluster_days instead.
 SELECT
-    usage_source, group_name, cluster_id, month, usage_date, product_id,
-    max(product_name) AS product_name,
-    metric_name,
-    -- Two rows of one cluster for the same day and key are one measurement reported twice:
-    -- keep the larger, never add them up.
-    max(quantity) AS quantity,
-    -- Today's (and so this month's) figure is partial until a later run rewrites it.
-    bool_or(provisional) AS provisional,
+    usage_source, group_name, cluster_id, month, usage_date, product_id, product_name, metric_name,
+    quantity, provisional,
     -- `month` in the partition (it follows from usage_date) lets month predicates pass this window.
-    sum(max(quantity)) OVER (
+    sum(quantity) OVER (
         PARTITION BY usage_source, group_name, month, usage_date, product_id, metric_name
     ) AS day_total
-FROM (
-    SELECT 'products' AS usage_source, CAST(NULL AS varchar) AS group_name,
-           cluster_id, month, usage_date, product_id, product_name, metric_name, quantity, provisional
-    FROM products_daily
-    UNION ALL
-    SELECT 'chargeback' AS usage_source, group_name,
-           cluster_id, month, usage_date, product_id, product_name, metric_name, quantity, provisional
-    FROM chargeback_daily
-) AS daily_rows
--- A (cluster, month) object speaks for its own month only; a day found in another month's object
--- would otherwise be counted twice. Grouping by `month` keeps partition pruning possible.
-WHERE substr(CAST(usage_date AS varchar), 1, 7) = month
-GROUP BY usage_source, group_name, cluster_id, month, usage_date, product_id, metric_name
+FROM usage_cluster_days

@@ -4,7 +4,7 @@
 -- entitlement columns are NULL for products without an entitlement.
 WITH period_flags AS (
     SELECT period_kind, period_label, product_id, metric_name, bool_or(provisional) AS provisional
-    FROM usage_calendar_periods
+    FROM usage_period_parts
     WHERE usage_source = 'products'
     GROUP BY period_kind, period_label, product_id, metric_name
 )

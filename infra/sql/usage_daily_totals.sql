@@ -6,5 +6,5 @@ SELECT
     metric_name,
     sum(quantity) AS total_quantity,
     count(DISTINCT cluster_id) AS clusters_reporting
-FROM cluster_daily_usage
+FROM usage_cluster_days
 GROUP BY usage_source, group_name, month, usage_date, product_id, metric_name

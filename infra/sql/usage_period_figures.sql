@@ -1,18 +1,9 @@
--- usage_period_peaks with how complete each figure is: clusters_expected = clusters expected to
--- report on some day of the period (evidence_clusters), cluster_days_missing = their days in the
--- period that no successful collection covered. A cluster that did not report counts as 0, so a
--- peak with missing cluster-days may be understated.
+-- usage_period_peaks with how complete each figure is: usage_rollup_figures of the months and
+-- quarters (clusters expected to report in the period, their cluster-days no successful collection
+-- covered).
 SELECT
-    p.period_kind, p.period_label, p.period_start, p.period_end, p.usage_source, p.group_name,
-    p.product_id, p.product_name, p.metric_name, p.peak_quantity, p.peak_date, p.clusters_reporting,
-    p.sum_of_cluster_peaks,
-    count(DISTINCT r.cluster_id) AS clusters_expected,
-    coalesce(sum(CASE WHEN NOT r.covered THEN
-        date_diff('day', greatest(r.range_start, p.period_start), least(r.range_end, p.period_end)) + 1
-    END), 0) AS cluster_days_missing
-FROM usage_period_peaks AS p
-LEFT JOIN evidence_ranges AS r ON r.range_start <= p.period_end AND r.range_end >= p.period_start
-GROUP BY
-    p.period_kind, p.period_label, p.period_start, p.period_end, p.usage_source, p.group_name,
-    p.product_id, p.product_name, p.metric_name, p.peak_quantity, p.peak_date, p.clusters_reporting,
-    p.sum_of_cluster_peaks
+    period_kind, period_label, period_start, period_end, usage_source, group_name, product_id,
+    product_name, metric_name, peak_quantity, peak_date, clusters_reporting, sum_of_cluster_peaks,
+    clusters_expected, cluster_days_missing
+FROM usage_rollup_figures
+WHERE period_kind IN ('month', 'quarter')

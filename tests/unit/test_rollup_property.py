@@ -134,13 +134,16 @@ def test_views_and_period_query_follow_the_multicluster_rule(estate: list[Usage]
             monthly = engine.view("multicluster_peak_monthly")
             quarterly = engine.view("multicluster_peak_quarterly")
             period = engine.peak_for_period(*bounds)
+            window = engine.query("SELECT * FROM usage_rollup_figures WHERE period_kind = 'window'")
 
     assert engine_peaks(monthly) == reference_calendar(estate, months=1)
     assert engine_peaks(quarterly) == reference_calendar(estate, months=3)
     assert engine_peaks(period) == reference_peaks(estate, *bounds)
+    # the window of the whole rollup: every collected day, from the earliest to the latest
+    assert engine_peaks(window) == reference_peaks(estate, min(u.day for u in estate), max(u.day for u in estate))
     assert {row["month"] for row in monthly} == {row["period_start"].strftime("%Y-%m") for row in monthly}
     assert {row["quarter"] for row in quarterly} == {
         f"{row['period_start'].year}-Q{(row['period_start'].month + 2) // 3}" for row in quarterly
     }
-    for rows in (monthly, quarterly, period):
+    for rows in (monthly, quarterly, period, window):
         assert_names_belong_to_products(rows)

@@ -10,6 +10,7 @@ from lsc.datasets import CHARGEBACK_DAILY, COLLECTION_STATUS, PRODUCTS_DAILY
 from lsc.jsonlines import dumps_lines
 from lsc.local.dataset_files import objects_by_key, write_objects
 from lsc.local.sql_engine import LocalEngine
+from lsc.rollup import ROW_KEYS, document_rows, rollup_document
 
 VPC = "VIRTUAL_PROCESSOR_CORE"
 
@@ -64,6 +65,31 @@ def test_chargeback_views_sum_per_group_and_stay_apart_from_product_usage(tmp_pa
          "peak_date": date(2026, 11, 5), "clusters_reporting": 1, "sum_of_cluster_peaks": 4},
     ]
     assert products == [{"usage_date": date(2026, 10, 1), "total_quantity": 7, "clusters_reporting": 1}]
+
+
+def test_whole_rollup_windows_are_the_period_query_over_each_sources_days(tmp_path: Path) -> None:
+    # Without bounds the rollup reads usage_rollup_figures once; its windows must be what the period
+    # query gives over each usage source's own first..last day (here the sources' spans differ).
+    write_objects(tmp_path, objects_by_key(CHARGEBACK_DAILY, [
+        chargeback("a", "2026-10-02", "finance", "3"),
+        chargeback("b", "2026-10-02", "finance", "0.5"),
+        chargeback("b", "2026-10-02", "finance", "0.25"),
+        chargeback("b", "2026-11-05", "retail", "4"),
+    ]))
+    write_objects(tmp_path, objects_by_key(PRODUCTS_DAILY, [
+        product("a", "2026-09-30", "7"), product("b", "2026-10-02", "1"), product("b", "2026-11-20", "8"),
+    ]))
+    with LocalEngine.over_directory(tmp_path) as engine:
+        document = rollup_document(engine)
+        products = engine.peak_for_period(date(2026, 9, 30), date(2026, 11, 20))
+        groups = engine.peak_for_period(date(2026, 10, 2), date(2026, 11, 5))
+        monthly = engine.view("multicluster_peak_monthly")
+    assert document["window"] == document_rows(row for row in products if row["usage_source"] == "products")
+    assert document["chargeback"] == document_rows(
+        (row for row in groups if row["usage_source"] == "chargeback"), ("group_name", *ROW_KEYS))
+    assert document["monthly"] == document_rows(monthly)
+    assert [(row["period_start"], row["period_end"], row["peak_quantity"]) for row in document["window"]] == [
+        ("2026-09-30", "2026-11-20", 8.0)]
 
 
 def test_a_day_filed_under_another_month_is_ignored(tmp_path: Path) -> None:
