@@ -55,8 +55,9 @@ SELECT
     min(CASE WHEN r.day_total = r.period_peak THEN r.usage_date END) AS peak_date,
     count(r.cluster_id) AS clusters_reporting,
     sum(r.cluster_peak) AS sum_of_cluster_peaks,
-    c.clusters_expected,
-    c.cluster_days_missing
+    -- per cluster, not per chargeback group: none for group rows (see usage_rollup_figures)
+    CASE WHEN r.usage_source = 'products' THEN c.clusters_expected END AS clusters_expected,
+    CASE WHEN r.usage_source = 'products' THEN c.cluster_days_missing END AS cluster_days_missing
 FROM ranked AS r
 CROSS JOIN bounds AS b
 CROSS JOIN completeness AS c

@@ -6,10 +6,12 @@ SELECT
     p.period_kind, p.period_label, p.period_start, p.period_end, p.usage_source, p.group_name,
     p.product_id, p.product_name, p.metric_name, p.peak_quantity, p.peak_date, p.clusters_reporting,
     p.sum_of_cluster_peaks,
-    count(DISTINCT r.cluster_id) AS clusters_expected,
-    coalesce(sum(CASE WHEN NOT r.covered THEN
+    -- Evidence is tracked per cluster, not per chargeback group (a group lives on some clusters
+    -- only, with 62 days of data): no completeness figure for group rows rather than a wrong one.
+    CASE WHEN p.usage_source = 'products' THEN count(DISTINCT r.cluster_id) END AS clusters_expected,
+    CASE WHEN p.usage_source = 'products' THEN coalesce(sum(CASE WHEN NOT r.covered THEN
         date_diff('day', greatest(r.range_start, p.period_start), least(r.range_end, p.period_end)) + 1
-    END), 0) AS cluster_days_missing
+    END), 0) END AS cluster_days_missing
 FROM usage_rollup_peaks AS p
 LEFT JOIN evidence_ranges AS r ON r.range_start <= p.period_end AND r.range_end >= p.period_start
 GROUP BY

@@ -58,3 +58,9 @@ def test_group_rollup_equals_the_independent_computation(demo_json_run, demo_est
     assert {(r["group_name"], r["product_id"], r["metric_name"]): r["provisional"] for r in document["chargeback"]} \
         == provisional
     assert any(provisional.values())  # the demo's groups do report on the collection day
+
+
+def test_group_rows_carry_no_per_cluster_completeness(demo_json_run):
+    """Evidence is tracked per cluster: a group on 2 of 3 clusters must not claim 3 expected."""
+    rows = json.loads(demo_json_run.stdout)["chargeback"]
+    assert rows and all(row["clusters_expected"] is None and row["cluster_days_missing"] is None for row in rows)
