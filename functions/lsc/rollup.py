@@ -178,8 +178,9 @@ COMPLETENESS_KEYS = ("clusters_expected", "cluster_days_missing")
 
 
 def _table(rows: Sequence[Row]) -> str:
-    # completeness columns appear when the rows carry them (documents from older runs may not)
-    completeness = all(key in row for row in rows for key in COMPLETENESS_KEYS)
+    # completeness columns appear when the rows carry them (documents from older runs, and chargeback
+    # rows, whose evidence is not tracked per group, do not)
+    completeness = all(row.get(key) is not None for row in rows for key in COMPLETENESS_KEYS)
     flagged = any("provisional" in row for row in rows)  # set by peak_details.mark_provisional
     header = ("product", "metric", "peak", "peak date", "clusters", "sum of cluster peaks") + (
         ("expected", "cluster-days missing") if completeness else ()) + (("flags",) if flagged else ())
