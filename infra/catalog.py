@@ -17,7 +17,6 @@ VIEWS: dict[str, str] = {
     "usage_daily_totals": "usage source, chargeback group, usage day, product, metric: total across clusters",
     "multicluster_daily": "usage day, product, metric: total across clusters",
     "chargeback_multicluster_daily": "usage day, chargeback group, product, metric: total across clusters",
-    "usage_calendar_periods": "calendar period (month and quarter), cluster, usage day, product, metric, per usage source and group",
     "usage_month_parts": "month, usage source, chargeback group, product, metric, and one usage day (its total across clusters) or one cluster (its peak in the month)",
     "usage_period_parts": "period (month, quarter, the usage source's window of collected days), usage source, chargeback group, product, metric, and one usage day (its total) or one cluster (its peak in the period)",
     "usage_rollup_peaks": "period (month, quarter, window), usage source, chargeback group, product, metric: highest daily sum",
